@@ -1,0 +1,52 @@
+import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Clock } from '../clock/clock';
+import { FlowRepository } from '../storage/flow.repository';
+import { ApiErrorBody } from './api-error';
+import { FlowPageDto, FlowSearchQuery } from './flow-search.dto';
+
+const HOUR_MS = 3_600_000;
+
+function encodeCursor(c: { eventTime: number; id: string }): string {
+  return Buffer.from(JSON.stringify([c.eventTime, c.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { eventTime: number; id: string } {
+  try {
+    const [eventTime, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof eventTime === 'number' && typeof id === 'string') return { eventTime, id };
+  } catch {
+    // fall through to the 400 below
+  }
+  throw new BadRequestException({ message: 'cursor: not a cursor returned by this API', details: [{ field: 'cursor', problems: ['not a cursor returned by this API'] }] });
+}
+
+@ApiTags('flows')
+@Controller('api/v1/flows')
+export class FlowsController {
+  constructor(
+    private readonly flows: FlowRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Search flows, newest first, paged by cursor.' })
+  @ApiOkResponse({ type: FlowPageDto })
+  @ApiBadRequestResponse({ type: ApiErrorBody })
+  async search(@Query() q: FlowSearchQuery): Promise<FlowPageDto> {
+    const to = q.to ? new Date(q.to) : this.clock.now();
+    const from = q.from ? new Date(q.from) : new Date(to.getTime() - HOUR_MS);
+    if (from >= to) {
+      throw new BadRequestException({ message: 'from: must be before to', details: [{ field: 'from', problems: ['must be before to'] }] });
+    }
+    const page = await this.flows.search({
+      from,
+      to,
+      action: q.action,
+      namespace: q.namespace,
+      limit: q.limit ?? 100,
+      before: q.cursor ? decodeCursor(q.cursor) : undefined,
+    });
+    return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : undefined };
+  }
+}

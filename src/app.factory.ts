@@ -1,0 +1,27 @@
+import { INestApplication, LogLevel } from '@nestjs/common';
+import { ConsoleLogger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { createValidationPipe } from './api/validation.pipe';
+import { AppModule } from './app.module';
+import { AppConfig } from './config/app-config';
+
+const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+/** Builds the application the same way for main.ts and the tests. */
+export async function createApp(config: AppConfig): Promise<INestApplication> {
+  const logger = new ConsoleLogger({
+    json: config.log.format === 'json',
+    logLevels: LEVELS.slice(0, LEVELS.indexOf(config.log.level) + 1),
+  });
+  const app = await NestFactory.create(AppModule.forRoot(config), { logger });
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+  const openapi = new DocumentBuilder()
+    .setTitle('flowscope')
+    .setDescription('Flow-log analytics for Kubernetes network policy (Calico semantics).')
+    .setVersion('0.1.0')
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openapi));
+  return app;
+}

@@ -1,0 +1,19 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ApiModule } from './api/api.module';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { HealthModule } from './health/health.module';
+import { IngestModule } from './ingest/ingest.module';
+import { KafkaModule } from './kafka/kafka.module';
+import { StorageModule } from './storage/storage.module';
+
+/** The pipeline, in the order data flows: Kafka in, store, serve. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(config), KafkaModule, StorageModule, IngestModule, ApiModule, HealthModule],
+    };
+  }
+}

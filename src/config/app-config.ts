@@ -1,0 +1,107 @@
+import { Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
+
+const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
+const toBool = ({ value }: { value: unknown }) => {
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  return value;
+};
+
+/**
+ * Every setting flowscope reads, one property per environment variable (the property name IS the
+ * variable name, so a validation error names exactly what the operator has to fix).
+ * Read once at start by loadConfig(); nothing else in the code reads process.env.
+ */
+export class EnvironmentVariables {
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  FLOWSCOPE_HTTP_PORT = 8080;
+
+  @IsOptional() @IsString() @IsNotEmpty()
+  FLOWSCOPE_HTTP_HOST = '127.0.0.1';
+
+  @IsOptional() @IsIn(LOG_LEVELS)
+  FLOWSCOPE_LOG_LEVEL: LogLevel = 'log';
+
+  @IsOptional() @IsIn(['text', 'json'])
+  FLOWSCOPE_LOG_FORMAT: 'text' | 'json' = 'text';
+
+  /** Where the embedded ClickHouse engine (chDB) keeps its data when no CLICKHOUSE_URL is given. */
+  @IsOptional() @IsString() @IsNotEmpty()
+  FLOWSCOPE_DATA_DIR = '.data/chdb';
+
+  @IsOptional() @Transform(toBool) @IsBoolean()
+  FLOWSCOPE_INGEST_ENABLED = true;
+
+  /** Comma-separated host:port list. */
+  @IsOptional() @Matches(/^[^,\s:]+:\d{1,5}(,[^,\s:]+:\d{1,5})*$/, { message: 'must be a comma-separated list of host:port' })
+  KAFKA_BROKERS = '127.0.0.1:9092';
+
+  @IsOptional() @IsString() @IsNotEmpty()
+  KAFKA_CLIENT_ID = 'flowscope';
+
+  @IsOptional() @IsString() @IsNotEmpty()
+  KAFKA_GROUP_ID = 'flowscope-ingest';
+
+  @IsOptional() @Matches(/^[a-zA-Z0-9._-]{1,249}$/, { message: 'must be a valid Kafka topic name' })
+  KAFKA_FLOWS_TOPIC = 'flowscope.flows';
+
+  @IsOptional() @Matches(/^[a-zA-Z0-9._-]{1,249}$/, { message: 'must be a valid Kafka topic name' })
+  KAFKA_DEAD_LETTER_TOPIC = 'flowscope.flows.dead-letter';
+
+  @IsOptional() @Matches(/^[a-zA-Z0-9._-]{1,249}$/, { message: 'must be a valid Kafka topic name' })
+  KAFKA_INVENTORY_TOPIC = 'flowscope.inventory';
+
+  /** Partitions for topics flowscope creates itself when they are missing. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10000)
+  KAFKA_TOPIC_PARTITIONS = 4;
+
+  /** Unset: embedded chDB in FLOWSCOPE_DATA_DIR. Set: that ClickHouse server. */
+  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  CLICKHOUSE_URL?: string;
+
+  @IsOptional() @Matches(/^[a-zA-Z_][a-zA-Z0-9_]{0,63}$/, { message: 'must be a plain identifier (letters, digits, _)' })
+  CLICKHOUSE_DATABASE = 'flowscope';
+
+  @IsOptional() @IsString() @IsNotEmpty()
+  CLICKHOUSE_USER = 'default';
+
+  @IsOptional() @IsString()
+  CLICKHOUSE_PASSWORD = '';
+}
+
+/** The typed, validated configuration the rest of the code injects. */
+export interface AppConfig {
+  http: { host: string; port: number };
+  log: { level: LogLevel; format: 'text' | 'json' };
+  ingest: { enabled: boolean };
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    groupId: string;
+    topicPartitions: number;
+    topics: { flows: string; deadLetter: string; inventory: string };
+  };
+  clickhouse: {
+    /** undefined => embedded chDB */
+    url?: string;
+    database: string;
+    user: string;
+    password: string;
+    dataDir: string;
+  };
+}

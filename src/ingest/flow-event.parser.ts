@@ -1,0 +1,124 @@
+import Ajv, { ErrorObject } from 'ajv';
+import * as ipaddr from 'ipaddr.js';
+import schema from '../../docs/flow-event.schema.json';
+import { FlowRecord } from '../flows/flow-record';
+
+/** Why one message could not be turned into flow records; goes to the dead-letter topic as is. */
+export class MalformedEventError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MalformedEventError';
+  }
+}
+
+interface FlowEventV1 {
+  time: string | number;
+  action: 'allow' | 'deny' | 'log';
+  reporter: 'src' | 'dst';
+  protocol: string | number;
+  srcIp: string;
+  srcPort?: number;
+  dstIp: string;
+  dstPort?: number;
+  srcNamespace?: string;
+  srcName?: string;
+  dstNamespace?: string;
+  dstName?: string;
+  node?: string;
+  packetsIn?: number;
+  packetsOut?: number;
+  bytesIn?: number;
+  bytesOut?: number;
+  policies?: { enforced?: string[]; pending?: string[] };
+}
+
+const PROTOCOL_NAMES: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 58: 'icmpv6', 132: 'sctp', 136: 'udplite' };
+const KNOWN_PROTOCOLS = new Set(Object.values(PROTOCOL_NAMES));
+
+export function normaliseProtocol(p: string | number): string {
+  if (typeof p === 'number') return PROTOCOL_NAMES[p] ?? String(p);
+  const lower = p.toLowerCase();
+  if (KNOWN_PROTOCOLS.has(lower)) return lower;
+  if (/^\d{1,3}$/.test(p) && Number(p) <= 255) return PROTOCOL_NAMES[Number(p)] ?? p;
+  throw new MalformedEventError(`protocol: unknown protocol ${JSON.stringify(p)}`);
+}
+
+function describeSchemaError(e: ErrorObject): string {
+  const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '(event)';
+  if (e.keyword === 'additionalProperties') return `${where}: unknown field ${JSON.stringify(e.params.additionalProperty)}`;
+  if (e.keyword === 'required') return `${where === '(event)' ? '' : where + '.'}${e.params.missingProperty}: is required`;
+  return `${where}: ${e.message ?? 'is invalid'}`;
+}
+
+function checkIp(field: string, value: string): string {
+  if (!ipaddr.isValid(value)) throw new MalformedEventError(`${field}: ${JSON.stringify(value)} is not an IP address`);
+  return ipaddr.process(value).toString();
+}
+
+function parseTime(value: string | number): number {
+  const ms = typeof value === 'number' ? value : Date.parse(value);
+  if (!Number.isFinite(ms)) throw new MalformedEventError(`time: ${JSON.stringify(value)} is not an RFC 3339 time or epoch milliseconds`);
+  return ms;
+}
+
+/**
+ * Reads flowscope's own event format (docs/flow-event.schema.json): a message holds one JSON event
+ * or NDJSON lines. A message is accepted or rejected whole, so a dead-lettered message can be
+ * replayed as it was.
+ */
+export class FlowEventParser {
+  private readonly validate = new Ajv({ allErrors: false }).compile<FlowEventV1>(schema);
+
+  constructor(private readonly maxMessageBytes: number) {}
+
+  parse(value: Buffer): FlowRecord[] {
+    if (value.length > this.maxMessageBytes) {
+      throw new MalformedEventError(`message is ${value.length} bytes, over the ${this.maxMessageBytes}-byte limit`);
+    }
+    const text = value.toString('utf8');
+    const lines = text.split('\n').filter((l) => l.trim().length > 0);
+    if (lines.length === 0) throw new MalformedEventError('message is empty');
+    return lines.map((line, i) => this.parseLine(line, lines.length > 1 ? `line ${i + 1}: ` : ''));
+  }
+
+  private parseLine(line: string, where: string): FlowRecord {
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch (err) {
+      throw new MalformedEventError(`${where}not JSON: ${(err as Error).message}`);
+    }
+    if (!this.validate(json)) {
+      throw new MalformedEventError(where + (this.validate.errors ?? []).map(describeSchemaError).join('; '));
+    }
+    try {
+      return toRecord(json);
+    } catch (err) {
+      throw new MalformedEventError(where + (err as Error).message);
+    }
+  }
+}
+
+function toRecord(e: FlowEventV1): FlowRecord {
+  return {
+    eventTime: parseTime(e.time),
+    action: e.action,
+    reporter: e.reporter,
+    protocol: normaliseProtocol(e.protocol),
+    srcIp: checkIp('srcIp', e.srcIp),
+    srcPort: e.srcPort ?? 0,
+    dstIp: checkIp('dstIp', e.dstIp),
+    dstPort: e.dstPort ?? 0,
+    srcNamespace: e.srcNamespace ?? '',
+    srcName: e.srcName ?? '',
+    dstNamespace: e.dstNamespace ?? '',
+    dstName: e.dstName ?? '',
+    node: e.node ?? '',
+    packetsIn: e.packetsIn ?? 0,
+    packetsOut: e.packetsOut ?? 0,
+    bytesIn: e.bytesIn ?? 0,
+    bytesOut: e.bytesOut ?? 0,
+    enforcedPolicies: e.policies?.enforced ?? [],
+    pendingPolicies: e.policies?.pending ?? [],
+  };
+}

@@ -1,0 +1,101 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ClickHouseClient, ClickHouseSettings, createClient } from '@clickhouse/client';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+
+export type QueryParams = Record<string, unknown>;
+
+/**
+ * The single door to ClickHouse. Callers write plain SQL with {name:Type} parameters and unqualified
+ * table names; this adapter decides whether that SQL goes to an embedded chDB engine (no
+ * CLICKHOUSE_URL) or to a ClickHouse server, and selects the database for either.
+ */
+@Injectable()
+export class ClickHouseAdapter implements OnApplicationShutdown {
+  private readonly logger = new Logger(ClickHouseAdapter.name);
+  private client?: ClickHouseClient;
+  readonly embedded: boolean;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.embedded = config.clickhouse.url === undefined;
+  }
+
+  /** Opens the connection and makes sure the configured database exists and is selected. */
+  async connect(): Promise<void> {
+    if (this.client) return;
+    const { url, database, user, password, dataDir } = this.config.clickhouse;
+    if (url === undefined) {
+      // Loaded lazily: a deployment against a server never needs the native engine.
+      const { createChdbConnection } = await import('chdb/connection');
+      const path = resolve(dataDir);
+      mkdirSync(path, { recursive: true });
+      // chdb types its Connection against @clickhouse/client-common, which @clickhouse/client now
+      // bundles as its own copy: the shapes are the same, the declarations are not.
+      const connection = createChdbConnection({ path }) as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'];
+      const client = createClient({ connection });
+      await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
+      // chDB ignores the client's `database` option; USE sticks to its single session instead.
+      await client.command({ query: `USE ${database}` });
+      this.client = client;
+      this.logger.log(`embedded ClickHouse (chDB) in ${path}, database ${database}`);
+    } else {
+      const bootstrap = createClient({ url, username: user, password });
+      try {
+        await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
+      } finally {
+        await bootstrap.close();
+      }
+      this.client = createClient({ url, username: user, password, database, request_timeout: 60_000 });
+      this.logger.log(`ClickHouse server ${new URL(url).host}, database ${database}`);
+    }
+  }
+
+  private get ch(): ClickHouseClient {
+    if (!this.client) throw new Error('ClickHouse is not connected yet');
+    return this.client;
+  }
+
+  async query<T>(query: string, params: QueryParams = {}, settings?: ClickHouseSettings): Promise<T[]> {
+    const rs = await this.ch.query({ query, query_params: params, format: 'JSONEachRow', clickhouse_settings: settings });
+    return rs.json<T>();
+  }
+
+  /** Streams rows in chunks, for exports; the embedded engine still materialises the result, so page by key. */
+  async *stream<T>(query: string, params: QueryParams = {}): AsyncGenerator<T[]> {
+    const rs = await this.ch.query({ query, query_params: params, format: 'JSONEachRow' });
+    for await (const rows of rs.stream<T>()) yield rows.map((r) => r.json<T>());
+  }
+
+  async command(query: string, params: QueryParams = {}): Promise<void> {
+    await this.ch.command({ query, query_params: params });
+  }
+
+  /**
+   * Inserts rows as JSONEachRow. The deduplication token makes a retried insert of the same rows a
+   * no-op (tables opt in with non_replicated_deduplication_window, or replication).
+   * Errors are never swallowed: the caller's offset commit depends on them.
+   */
+  async insert(table: string, rows: readonly object[], dedupToken?: string): Promise<void> {
+    if (rows.length === 0) return;
+    await this.ch.insert({
+      table,
+      values: rows as object[],
+      format: 'JSONEachRow',
+      clickhouse_settings: dedupToken ? { insert_deduplicate: 1, insert_deduplication_token: dedupToken } : undefined,
+    });
+  }
+
+  async ping(): Promise<boolean> {
+    if (!this.client) return false;
+    const r = await this.client.ping();
+    return r.success;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    await client?.close();
+  }
+}
