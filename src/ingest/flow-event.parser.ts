@@ -67,7 +67,7 @@ function parseTime(value: string | number): number {
  * replayed as it was.
  */
 export class FlowEventParser {
-  private readonly validate = new Ajv({ allErrors: false }).compile<FlowEventV1>(schema);
+  private readonly validate = new Ajv({ allErrors: false, allowUnionTypes: true }).compile<FlowEventV1>(schema);
 
   constructor(private readonly maxMessageBytes: number) {}
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { Admin, Consumer, ConsumerConfig, Kafka, logLevel, LogEntry, Producer, ProducerConfig } from 'kafkajs';
+import { Admin, Consumer, ConsumerConfig, Kafka, logLevel, LogEntry, Partitioners, Producer, ProducerConfig } from 'kafkajs';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 
@@ -37,7 +37,8 @@ export class KafkaAdapter implements OnApplicationShutdown {
   }
 
   producer(config?: ProducerConfig): Producer {
-    return this.track(this.kafka.producer(config));
+    // The murmur2 partitioner is what the Java client uses, so keys land where other producers put them.
+    return this.track(this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, ...config }));
   }
 
   admin(): Admin {

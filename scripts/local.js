@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+// The main job on one machine: a local Kafka broker, flowscope on embedded ClickHouse, and with
+// --demo (or FLOWSCOPE_DEMO=1) simulated dataplane traffic. Ctrl-C stops everything it started.
+'use strict';
+const { spawn } = require('node:child_process');
+const { ensureBroker, stopBroker } = require('./local-broker');
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+
+const root = join(__dirname, '..');
+const demo = process.argv.includes('--demo') || process.env.FLOWSCOPE_DEMO === '1';
+const env = { ...process.env };
+delete env.FLOWSCOPE_DEMO; // not a service setting
+const port = env.FLOWSCOPE_HTTP_PORT ?? '8080';
+const children = [];
+let ownedBroker = false;
+let stopping = false;
+
+function log(msg) {
+  process.stderr.write(`[local] ${msg}\n`);
+}
+
+function stopAll(code) {
+  if (stopping) return;
+  stopping = true;
+  for (const c of children.reverse()) if (c.exitCode === null) c.kill('SIGTERM');
+  const waitAll = Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)));
+  const timeout = new Promise((r) => setTimeout(r, 20_000));
+  Promise.race([waitAll, timeout]).then(() => {
+    if (ownedBroker) stopBroker();
+    process.exit(code);
+  });
+}
+
+process.on('SIGINT', () => stopAll(0));
+process.on('SIGTERM', () => stopAll(0));
+
+async function waitReady() {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/health/ready`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (children[0].exitCode !== null) throw new Error('flowscope exited during start-up');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error('flowscope did not become ready within 120 s');
+}
+
+async function main() {
+  if (!env.KAFKA_BROKERS) {
+    const broker = ensureBroker();
+    env.KAFKA_BROKERS = broker.brokers;
+    ownedBroker = broker.owned;
+  }
+  const service = spawn(process.execPath, [join(root, 'dist/src/main.js')], { env, stdio: 'inherit' });
+  children.push(service);
+  service.on('exit', (code) => {
+    if (!stopping) {
+      log(`flowscope exited with ${code}`);
+      stopAll(code ?? 1);
+    }
+  });
+  await waitReady();
+  log(`flowscope is ready: http://127.0.0.1:${port}/api/v1/flows  (API docs: http://127.0.0.1:${port}/docs)`);
+  if (demo) {
+    const cli = join(root, 'dist/src/simulator/simulator.cli.js');
+    if (!existsSync(cli)) throw new Error('the simulator is not built (npm run build)');
+    const args = ['--size', 'demo', '--rate', env.FLOWSCOPE_DEMO_RATE ?? '200', '--brokers', env.KAFKA_BROKERS];
+    log(`demo traffic: simulator ${args.join(' ')}`);
+    children.push(spawn(process.execPath, [cli, ...args], { env, stdio: 'inherit' }));
+  }
+}
+
+main().catch((err) => {
+  log(err.message);
+  stopAll(1);
+});

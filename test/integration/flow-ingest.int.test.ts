@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { consumeAll, produce, testKafka } from '../support/kafka-test-client';
+import { eventually, testConfig } from '../support/test-config';
+import { startTestApp, TestApp } from '../support/test-app';
+
+const now = Date.now();
+const event = (i: number, over: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    time: new Date(now - 60_000 + i).toISOString(),
+    action: i % 2 ? 'deny' : 'allow',
+    reporter: 'src',
+    protocol: 'tcp',
+    srcIp: `10.2.0.${i}`,
+    srcPort: 50000 + i,
+    dstIp: '10.3.0.1',
+    dstPort: 8080,
+    srcNamespace: 'shop',
+    dstNamespace: 'db',
+    node: 'node-a',
+    ...over,
+  });
+
+describe('ingest from a real Kafka broker into embedded ClickHouse, read back over HTTP', () => {
+  let t: TestApp;
+
+  before(async () => {
+    t = await startTestApp(testConfig({ FLOWSCOPE_INGEST_ENABLED: 'true', KAFKA_TOPIC_PARTITIONS: '2' }));
+  });
+  after(async () => t?.close());
+
+  it('stores produced events, dead-letters a malformed one without blocking its partition, commits offsets', async () => {
+    const topic = t.config.kafka.topics.flows;
+    // Everything on one partition (same key), with the malformed message in the middle.
+    await produce(topic, [
+      { key: 'node-a', value: event(1) },
+      { key: 'node-a', value: '{"time": "not even json' },
+      { key: 'node-a', value: event(2) },
+      { key: 'node-a', value: `${event(3)}\n${event(4, { action: 'log' })}` },
+    ]);
+
+    const from = new Date(now - 3_600_000).toISOString();
+    const items = await eventually(async () => {
+      const res = await t.http().get('/api/v1/flows').query({ from, namespace: 'shop' }).expect(200);
+      return res.body.items.length >= 4 ? res.body.items : undefined;
+    }, 'four flows in the API');
+    assert.deepEqual(items.map((f: { srcIp: string }) => f.srcIp).sort(), ['10.2.0.1', '10.2.0.2', '10.2.0.3', '10.2.0.4']);
+    assert.deepEqual(items.map((f: { action: string }) => f.action).sort(), ['allow', 'deny', 'deny', 'log']);
+
+    const [dead] = await consumeAll(t.config.kafka.topics.deadLetter, 1);
+    assert.equal(dead.value, '{"time": "not even json', 'the original bytes are kept');
+    assert.match(dead.headers['flowscope-reason'], /not JSON/);
+    assert.equal(dead.headers['flowscope-source-topic'], topic);
+    assert.equal(dead.headers['flowscope-source-offset'], '1');
+
+    const admin = testKafka().admin();
+    await admin.connect();
+    try {
+      const committed = await eventually(async () => {
+        const [offsets] = await admin.fetchOffsets({ groupId: t.config.kafka.groupId, topics: [topic] });
+        const total = offsets.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+        return total === 4 ? total : undefined;
+      }, 'committed offsets past all four messages');
+      assert.equal(committed, 4);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('reports ready when ClickHouse and Kafka answer', async () => {
+    const res = await t.http().get('/health/ready').expect(200);
+    assert.equal(res.body.status, 'ok');
+    assert.equal(res.body.info.clickhouse.status, 'up');
+    assert.equal(res.body.info.kafka.status, 'up');
+  });
+});

@@ -1,0 +1,43 @@
+import { Kafka, logLevel, Message } from 'kafkajs';
+import { TEST_BROKERS } from './test-config';
+
+/** A plain kafkajs client for tests: produce what a dataplane would, read what flowscope wrote. */
+export function testKafka(): Kafka {
+  return new Kafka({ clientId: 'flowscope-test', brokers: TEST_BROKERS.split(','), logLevel: logLevel.NOTHING });
+}
+
+export async function produce(topic: string, messages: Message[]): Promise<void> {
+  const producer = testKafka().producer({ allowAutoTopicCreation: true });
+  await producer.connect();
+  try {
+    await producer.send({ topic, messages, acks: -1 });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** Reads a topic from the beginning until `count` messages arrived (or times out). */
+export async function consumeAll(topic: string, count: number, timeoutMs = 30_000) {
+  const consumer = testKafka().consumer({ groupId: `reader-${topic}-${Date.now()}` });
+  const got: Array<{ value: string; headers: Record<string, string>; partition: number }> = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`only ${got.length} of ${count} messages on ${topic}`)), timeoutMs);
+      void consumer.run({
+        eachMessage: async ({ message, partition }) => {
+          const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+          got.push({ value: message.value?.toString() ?? '', headers, partition });
+          if (got.length >= count) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return got;
+}
