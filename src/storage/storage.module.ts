@@ -3,28 +3,41 @@ import { join } from 'node:path';
 import { Clock } from '../clock/clock';
 import { ClickHouseAdapter } from './clickhouse.adapter';
 import { FlowRepository } from './flow.repository';
+import { InventoryRepository } from './inventory.repository';
 import { MigrationRunner } from './migration.runner';
 
 /** dist/src/storage -> the package root's migrations/ folder (the same layout in the Docker image). */
 export const MIGRATIONS_DIR = join(__dirname, '..', '..', '..', 'migrations');
 
-/** Storage is usable once connected and migrated; every other module starts after this. */
+/**
+ * Storage is usable once connected and migrated. Modules that read at start (the inventory) await
+ * ready(), since Nest does not order onModuleInit across global modules.
+ */
 @Injectable()
-class StorageInitializer implements OnModuleInit {
+export class Storage implements OnModuleInit {
+  private started?: Promise<void>;
+
   constructor(
     private readonly clickhouse: ClickHouseAdapter,
     private readonly migrations: MigrationRunner,
   ) {}
 
-  async onModuleInit(): Promise<void> {
-    await this.clickhouse.connect();
-    await this.migrations.run(MIGRATIONS_DIR);
+  ready(): Promise<void> {
+    this.started ??= (async () => {
+      await this.clickhouse.connect();
+      await this.migrations.run(MIGRATIONS_DIR);
+    })();
+    return this.started;
+  }
+
+  onModuleInit(): Promise<void> {
+    return this.ready();
   }
 }
 
 @Global()
 @Module({
-  providers: [Clock, ClickHouseAdapter, MigrationRunner, StorageInitializer, FlowRepository],
-  exports: [Clock, ClickHouseAdapter, FlowRepository],
+  providers: [Clock, ClickHouseAdapter, MigrationRunner, Storage, FlowRepository, InventoryRepository],
+  exports: [Clock, ClickHouseAdapter, Storage, FlowRepository, InventoryRepository],
 })
 export class StorageModule {}

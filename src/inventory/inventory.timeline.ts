@@ -1,0 +1,120 @@
+import { normalizeResource, Resource } from '../policy/model';
+
+/** One version of one resource: what it was from `validFrom` until the next version of its key. */
+export interface InventoryVersion {
+  /** The policy model's key: `kind/namespace/name` (canonical policy names, e.g. `tier.name`). */
+  key: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  /** Identity as written in the manifest, so users can delete by what they applied. */
+  manifestKind: string;
+  manifestName: string;
+  validFrom: number;
+  deleted: boolean;
+  manifest: unknown;
+  source: string;
+}
+
+interface Entry {
+  version: InventoryVersion;
+  resource?: Resource;
+}
+
+/**
+ * The history of the cluster's resources, in memory: per key, versions sorted by validFrom.
+ * `stateAt(t)` rebuilds the inventory as it was at t; `epochAt(t)` numbers the distinct states so
+ * callers can cache what they derive from one (a policy snapshot) until the next change.
+ */
+export class InventoryTimeline {
+  private readonly byKey = new Map<string, Entry[]>();
+  private changeTimes: number[] = [];
+  private changeTimesDirty = false;
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  add(version: InventoryVersion, resource?: Resource): void {
+    let list = this.byKey.get(version.key);
+    if (!list) this.byKey.set(version.key, (list = []));
+    // Versions mostly arrive in time order; backfills are inserted where they belong.
+    let i = list.length;
+    while (i > 0 && list[i - 1].version.validFrom > version.validFrom) i--;
+    if (i > 0 && list[i - 1].version.validFrom === version.validFrom) {
+      list[i - 1] = { version, resource }; // same instant: the later write wins, as in storage
+    } else {
+      list.splice(i, 0, { version, resource });
+    }
+    this.changeTimes.push(version.validFrom);
+    this.changeTimesDirty = true;
+  }
+
+  /** The resources that existed at instant t (deleted ones and not-yet-created ones excluded). */
+  stateAt(t: number): Resource[] {
+    const out: Resource[] = [];
+    for (const list of this.byKey.values()) {
+      const e = latestAtOrBefore(list, t);
+      if (e && !e.version.deleted) out.push(this.resourceOf(e));
+    }
+    return out;
+  }
+
+  /** The latest version of every resource that exists now. */
+  current(): InventoryVersion[] {
+    const out: InventoryVersion[] = [];
+    for (const list of this.byKey.values()) {
+      const last = list[list.length - 1];
+      if (!last.version.deleted) out.push(last.version);
+    }
+    return out;
+  }
+
+  /** How many distinct change instants lie at or before t: equal epochs mean equal states. */
+  epochAt(t: number): number {
+    if (this.changeTimesDirty) {
+      this.changeTimes = [...new Set(this.changeTimes)].sort((a, b) => a - b);
+      this.changeTimesDirty = false;
+    }
+    let lo = 0;
+    let hi = this.changeTimes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.changeTimes[mid] <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The live resource a user means by kind/namespace/name: the model's key or the manifest's identity. */
+  findLive(kind: string, namespace: string, name: string): InventoryVersion | undefined {
+    const direct = this.byKey.get(`${kind}/${namespace}/${name}`);
+    const last = direct?.[direct.length - 1];
+    if (last && !last.version.deleted) return last.version;
+    for (const list of this.byKey.values()) {
+      const v = list[list.length - 1].version;
+      if (!v.deleted && v.manifestKind === kind && v.namespace === namespace && v.manifestName === name) return v;
+    }
+    return undefined;
+  }
+
+  private resourceOf(e: Entry): Resource {
+    if (!e.resource) {
+      const out = normalizeResource(e.version.manifest);
+      if (!('resource' in out)) throw new Error(`inventory version ${e.version.key} is not a policy-model resource`);
+      e.resource = out.resource;
+    }
+    return e.resource;
+  }
+}
+
+function latestAtOrBefore(list: Entry[], t: number): Entry | undefined {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid].version.validFrom <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 ? list[lo - 1] : undefined;
+}
