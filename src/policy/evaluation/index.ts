@@ -1,0 +1,2 @@
+export * from './evaluation.types';
+export { PolicySnapshot, FlowInputError } from './policy.snapshot';

@@ -1,0 +1,259 @@
+import { Direction, parseManifests, parseProtocol, PolicyResource, Resource } from '../model';
+import { MatchContext, NO_PEER, parseIp, ParsedIp, PeerState } from '../rules';
+import { Labels } from '../selector';
+import { applyingGroups, evaluateDirection, TraceSink } from './direction.evaluator';
+import {
+  ApplyingTier,
+  Decision,
+  DirectionResult,
+  EndpointRef,
+  FlowDecision,
+  FlowEvaluation,
+  FlowInput,
+  ResolvedPeer,
+  SideEvaluation,
+  TierInfo,
+} from './evaluation.types';
+import { DIR_EGRESS, DIR_INGRESS, EndpointRuntime, NetsetRuntime } from './runtime.types';
+import { buildSnapshotData, SnapshotData } from './snapshot.builder';
+
+/** The flow handed to the engine is malformed (bad IP, unknown protocol, unknown endpoint ref). */
+export class FlowInputError extends Error {
+  override readonly name = 'FlowInputError';
+}
+
+interface PeerEntry {
+  readonly state: PeerState;
+  readonly pub: ResolvedPeer;
+  readonly endpoint: EndpointRuntime | null;
+}
+
+const EMPTY_LABELS: Labels = Object.freeze({});
+const UNKNOWN_PEER: PeerEntry = Object.freeze({
+  state: NO_PEER,
+  pub: Object.freeze({ ip: null, family: 0, type: 'net', namespace: '', name: '', labels: EMPTY_LABELS, networkSets: [] }) as ResolvedPeer,
+  endpoint: null,
+});
+
+// Resolutions of IPs nobody owns (internet peers) would otherwise grow without bound.
+const PEER_CACHE_LIMIT = 200_000;
+
+/**
+ * An immutable, compiled view of a set of resources. Everything expensive happens at build time
+ * or once per endpoint (applying-policy lists, IP resolution), so a warm decision is a few map
+ * lookups and closure calls. Build a new snapshot when resources change; caches die with it.
+ */
+export class PolicySnapshot {
+  private readonly data: SnapshotData;
+  private readonly peers = new Map<string, PeerEntry>();
+  private readonly ctx = new MatchContext();
+  readonly tiers: readonly TierInfo[];
+  readonly warnings: readonly string[];
+
+  constructor(resources: readonly Resource[]) {
+    this.data = buildSnapshotData(resources);
+    this.tiers = Object.freeze(this.data.tiers.map((t) => t.info));
+    this.warnings = Object.freeze([...this.data.warnings]);
+  }
+
+  /** Parses YAML/JSON manifests strictly (first invalid resource throws) and builds a snapshot. */
+  static fromManifests(text: string): PolicySnapshot {
+    return new PolicySnapshot(parseManifests(text));
+  }
+
+  get resources(): readonly Resource[] {
+    return this.data.resources;
+  }
+
+  /** Policies of one tier in evaluation order (enforced and staged together, like Calico sorts them). */
+  policiesOf(tier: string): readonly PolicyResource[] {
+    return this.data.tiers.find((t) => t.name === tier)?.policies.map((p) => p.res) ?? [];
+  }
+
+  /** What an IP is: pod / workload / host endpoint, network set (longest prefix), or unknown. */
+  resolveIp(ip: string): ResolvedPeer {
+    return this.peerForIp(ip).pub;
+  }
+
+  /** Looks a known resource up by identity; undefined when the snapshot does not have it. */
+  findEndpoint(ref: EndpointRef): ResolvedPeer | undefined {
+    return this.peerForRef(ref, null, 0, false)?.pub;
+  }
+
+  /** The tiers and policies that apply to an endpoint in one direction, in evaluation order. */
+  applyingPolicies(ref: EndpointRef | ResolvedPeer, direction: Direction, opts: { pending?: boolean } = {}): ApplyingTier[] {
+    const entry = this.peerForRefOrPeer(ref, null, 0);
+    if (!entry.endpoint) throw new FlowInputError(`not a local endpoint: ${describeRef(ref)}`);
+    return applyingGroups(this.data.tiers, entry.endpoint, direction === 'ingress' ? DIR_INGRESS : DIR_EGRESS, !!opts.pending).map(
+      (g) => ({ tier: g.tier.info, policies: g.policies.map((p) => p.res) }),
+    );
+  }
+
+  /** Evaluates one direction at one endpoint (`ref` is the destination for ingress, the source for egress). */
+  evaluateDirection(
+    ref: EndpointRef | ResolvedPeer,
+    direction: Direction,
+    flow: FlowInput,
+    opts: { pending?: boolean } = {},
+  ): SideEvaluation {
+    const f = direction === 'ingress' ? { ...flow, dst: ref } : { ...flow, src: ref };
+    const [s, d] = this.prepare(f);
+    const local = direction === 'ingress' ? d : s;
+    if (!local.endpoint) throw new FlowInputError(`not a local endpoint: ${describeRef(ref)}`);
+    return this.side(local.endpoint, direction === 'ingress' ? DIR_INGRESS : DIR_EGRESS, !!opts.pending);
+  }
+
+  /** Full verdict with traces: egress at the source and ingress at the destination, enforced and pending. */
+  evaluateFlow(flow: FlowInput): FlowEvaluation {
+    const [s, d] = this.prepare(flow);
+    const egress: DirectionResult | null = s.endpoint
+      ? {
+          direction: 'egress' as const,
+          endpoint: s.pub,
+          enforced: this.side(s.endpoint, DIR_EGRESS, false),
+          pending: this.side(s.endpoint, DIR_EGRESS, true),
+        }
+      : null;
+    const ingress: DirectionResult | null = d.endpoint
+      ? {
+          direction: 'ingress' as const,
+          endpoint: d.pub,
+          enforced: this.side(d.endpoint, DIR_INGRESS, false),
+          pending: this.side(d.endpoint, DIR_INGRESS, true),
+        }
+      : null;
+    const ok = (r: DirectionResult | null, k: 'enforced' | 'pending') => r === null || r[k].decision.verdict === 'allow';
+    return {
+      allowed: ok(egress, 'enforced') && ok(ingress, 'enforced'),
+      pendingAllowed: ok(egress, 'pending') && ok(ingress, 'pending'),
+      src: s.pub,
+      dst: d.pub,
+      egress,
+      ingress,
+    };
+  }
+
+  /** Fast path: enforced verdict only, no traces; decisions are shared frozen objects. */
+  decideFlow(flow: FlowInput): FlowDecision {
+    const [s, d] = this.prepare(flow);
+    const tiers = this.data.tiers;
+    const egress: Decision | null = s.endpoint ? evaluateDirection(tiers, s.endpoint, DIR_EGRESS, false, this.ctx, null) : null;
+    const ingress: Decision | null = d.endpoint ? evaluateDirection(tiers, d.endpoint, DIR_INGRESS, false, this.ctx, null) : null;
+    return {
+      allowed: (egress === null || egress.verdict === 'allow') && (ingress === null || ingress.verdict === 'allow'),
+      egress,
+      ingress,
+    };
+  }
+
+  private side(ep: EndpointRuntime, dir: number, pending: boolean): SideEvaluation {
+    const sink: TraceSink = { hits: [], logs: [] };
+    const decision = evaluateDirection(this.data.tiers, ep, dir, pending, this.ctx, sink);
+    return { trace: sink, decision };
+  }
+
+  /** Fills the shared match context for this flow and returns both resolved sides. */
+  private prepare(flow: FlowInput): [PeerEntry, PeerEntry] {
+    const c = this.ctx;
+    const proto = parseProtocol(flow.protocol);
+    if (proto === null) throw new FlowInputError(`unknown protocol ${JSON.stringify(flow.protocol)}`);
+    let s = flow.srcIp && !flow.src ? this.peerForIp(flow.srcIp) : null;
+    let d = flow.dstIp && !flow.dst ? this.peerForIp(flow.dstIp) : null;
+    const hint = (s?.state.ip?.family ?? d?.state.ip?.family ?? 0) as 0 | 4 | 6;
+    if (flow.src) s = this.peerForRefOrPeer(flow.src, flow.srcIp ?? null, hint);
+    if (flow.dst) d = this.peerForRefOrPeer(flow.dst, flow.dstIp ?? null, (s?.state.ip?.family ?? hint) as 0 | 4 | 6);
+    s ??= UNKNOWN_PEER;
+    d ??= UNKNOWN_PEER;
+    const sf = s.state.ip?.family ?? 0;
+    const df = d.state.ip?.family ?? 0;
+    if (sf && df && sf !== df) throw new FlowInputError(`source ${s.pub.ip} and destination ${d.pub.ip} are of different IP families`);
+    c.proto = proto;
+    c.family = (sf || df) as 0 | 4 | 6;
+    c.srcPort = num(flow.srcPort);
+    c.dstPort = num(flow.dstPort);
+    c.icmpType = num(flow.icmpType);
+    c.icmpCode = num(flow.icmpCode);
+    c.src = s.state;
+    c.dst = d.state;
+    c.srcService = flow.srcService ?? null;
+    c.dstService = flow.dstService ?? null;
+    return [s, d];
+  }
+
+  private peerForIp(ipText: string): PeerEntry {
+    const cached = this.peers.get(ipText);
+    if (cached) return cached;
+    const ip = parseIp(ipText);
+    if (!ip) throw new FlowInputError(`invalid IP address ${JSON.stringify(ipText)}`);
+    const entry = this.entryFor(ip, this.data.endpointsByIp.get(ip.text) ?? null, null);
+    if (this.peers.size >= PEER_CACHE_LIMIT) this.peers.clear();
+    this.peers.set(ipText, entry);
+    return entry;
+  }
+
+  private entryFor(ip: ParsedIp | null, ep: EndpointRuntime | null, forcedSet: NetsetRuntime | null): PeerEntry {
+    const netsets = ip ? this.data.netsets.lookup(ip) : [];
+    if (forcedSet && !netsets.includes(forcedSet)) netsets.unshift(forcedSet);
+    const primarySet = forcedSet ?? netsets[0];
+    const infos = Object.freeze(netsets.map((n) => n.info));
+    let pub: ResolvedPeer;
+    if (ep) {
+      pub = { ...ep.peer, ip: ip?.text ?? null, family: ip?.family ?? 0, networkSets: infos };
+    } else if (primarySet) {
+      const i = primarySet.info;
+      pub = { ip: ip?.text ?? null, family: ip?.family ?? 0, type: 'ns', namespace: i.namespace, name: i.name, labels: i.labels, networkSet: i, networkSets: infos };
+    } else {
+      pub = { ip: ip?.text ?? null, family: ip?.family ?? 0, type: 'net', namespace: '', name: '', labels: EMPTY_LABELS, networkSets: infos };
+    }
+    return Object.freeze({ state: Object.freeze({ ip, endpoint: ep, netsets }), pub: Object.freeze(pub), endpoint: ep });
+  }
+
+  private peerForRefOrPeer(ref: EndpointRef | ResolvedPeer, ipText: string | null, family: 0 | 4 | 6): PeerEntry {
+    const e = this.peerForRef(ref, ipText, family, true);
+    if (!e) throw new FlowInputError(`unknown endpoint ${describeRef(ref)}`);
+    return e;
+  }
+
+  private peerForRef(ref: EndpointRef | ResolvedPeer, ipText: string | null, family: 0 | 4 | 6, allowIpOnly: boolean): PeerEntry | undefined {
+    if ('networkSets' in ref) {
+      // A ResolvedPeer handed back by this (or an older) snapshot: re-resolve by identity, then by IP.
+      const key = ref.endpoint?.key ?? ref.networkSet?.key;
+      if (key) return this.peerForRef({ kind: (ref.endpoint ?? ref.networkSet)?.kind, namespace: ref.namespace, name: ref.name }, ipText ?? ref.ip, family, allowIpOnly);
+      const ip = ipText ?? ref.ip;
+      return ip ? this.peerForIp(ip) : allowIpOnly ? UNKNOWN_PEER : undefined;
+    }
+    const ns = ref.namespace ?? '';
+    const kinds = ref.kind ? [ref.kind] : ns ? ['Pod', 'WorkloadEndpoint', 'NetworkSet'] : ['HostEndpoint', 'GlobalNetworkSet'];
+    for (const k of kinds) {
+      const key = `${k}/${k === 'HostEndpoint' || k === 'GlobalNetworkSet' ? '' : ns}/${ref.name}`;
+      const ep = this.data.endpointsByKey.get(key);
+      const set = ep ? undefined : this.data.netsetsByKey.get(key);
+      if (!ep && !set) continue;
+      let ip: ParsedIp | null = null;
+      if (ipText) {
+        ip = parseIp(ipText);
+        if (!ip) throw new FlowInputError(`invalid IP address ${JSON.stringify(ipText)}`);
+      } else if (ep) {
+        // Pick the endpoint IP of the flow's family (dual-stack pods have one of each).
+        const ips = ep.info.ips.map((x) => parseIp(x)).filter((x): x is ParsedIp => x !== null);
+        ip = ips.find((x) => !family || x.family === family) ?? null;
+      }
+      const cacheKey = `ref:${key}|${ip?.text ?? ''}`;
+      const cached = this.peers.get(cacheKey);
+      if (cached) return cached;
+      const entry = this.entryFor(ip, ep ?? null, set ?? null);
+      this.peers.set(cacheKey, entry);
+      return entry;
+    }
+    return undefined;
+  }
+}
+
+function num(v: number | null | undefined): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : -1;
+}
+
+function describeRef(ref: EndpointRef | ResolvedPeer): string {
+  if ('networkSets' in ref) return `${ref.type} ${ref.namespace ? ref.namespace + '/' : ''}${ref.name || ref.ip || '<unknown>'}`;
+  return `${ref.kind ?? 'endpoint'} ${ref.namespace ? ref.namespace + '/' : ''}${ref.name}`;
+}

@@ -1,0 +1,75 @@
+import { LabelPredicate, Labels } from '../selector';
+import { NamedPortDecl, PolicyResource } from '../model';
+import { CompiledRule, EndpointRuntimeLike, LabelledRuntime } from '../rules';
+import { HitKind } from '../hits/hit.types';
+import { Decision, EndpointInfo, NetworkSetInfo, ResolvedPeer, TierInfo } from './evaluation.types';
+
+/** Direction indexes used in arrays on the hot path. */
+export const DIR_INGRESS = 0;
+export const DIR_EGRESS = 1;
+
+export interface RuleRuntime extends CompiledRule {
+  /** Precomputed, frozen decision for Allow/Deny rules (no allocation when the rule decides). */
+  readonly decision: Decision | null;
+}
+
+export interface CompiledTier {
+  readonly info: TierInfo;
+  readonly name: string;
+  readonly order: number | null;
+  readonly denyAtEnd: boolean;
+  readonly policies: CompiledPolicy[];
+}
+
+export interface CompiledPolicy {
+  readonly res: PolicyResource;
+  readonly tier: CompiledTier;
+  readonly kind: HitKind;
+  readonly namespace: string;
+  readonly name: string;
+  readonly order: number | null;
+  /** Evaluated against an endpoint's merged labels. */
+  readonly applies: LabelPredicate;
+  /** [ingress, egress]: does the policy's `types` include the direction. */
+  readonly hasDir: readonly [boolean, boolean];
+  readonly rules: readonly [readonly RuleRuntime[], readonly RuleRuntime[]];
+  readonly inEnforced: boolean;
+  readonly inPending: boolean;
+  /** Decision used when this policy stands in for a Deny end of tier. */
+  readonly endOfTierDecision: Decision;
+}
+
+export interface CompiledProfile {
+  readonly name: string;
+  readonly rules: readonly [readonly RuleRuntime[], readonly RuleRuntime[]];
+  /** No rule matched: Calico drops at the end of the profile chain. */
+  readonly endDecision: Decision;
+}
+
+export interface TierGroup {
+  readonly tier: CompiledTier;
+  readonly policies: readonly CompiledPolicy[];
+  /** Stand-in policy for the end-of-tier hit: the last applying one. */
+  readonly last: CompiledPolicy;
+}
+
+export class NetsetRuntime implements LabelledRuntime {
+  constructor(
+    readonly info: NetworkSetInfo,
+    readonly allLabels: Labels,
+  ) {}
+}
+
+export class EndpointRuntime implements EndpointRuntimeLike {
+  /** Applying tiers per (direction * 2 + pending); filled lazily, valid for this snapshot only. */
+  readonly applying: (readonly TierGroup[] | undefined)[] = [undefined, undefined, undefined, undefined];
+
+  constructor(
+    readonly info: EndpointInfo,
+    readonly allLabels: Labels,
+    readonly namedPorts: ReadonlyMap<string, readonly NamedPortDecl[]>,
+    readonly profiles: readonly CompiledProfile[],
+    /** Resolution of this endpoint without an IP, for callers that pass it by identity. */
+    readonly peer: ResolvedPeer,
+  ) {}
+}

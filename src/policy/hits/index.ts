@@ -1,0 +1,4 @@
+export * from './hit.types';
+export { PolicyHitParseError } from './hit.errors';
+export { parsePolicyHitString, parsePolicyHitStrings, canonicalHitName } from './hit-string.parser';
+export { fromGoldmanePolicyHit, fromGoldmanePolicyHits, GoldmanePolicyHit } from './goldmane.converter';

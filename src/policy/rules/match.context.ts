@@ -1,0 +1,47 @@
+import { Labels } from '../selector';
+import { NamedPortDecl } from '../model';
+import { ParsedIp } from './ip.util';
+
+/** Anything a selector can match: its labels already merged with inherited namespace/SA labels. */
+export interface LabelledRuntime {
+  readonly allLabels: Labels;
+}
+
+export interface EndpointRuntimeLike extends LabelledRuntime {
+  /** Named ports by name; a name may be declared for several protocols. */
+  readonly namedPorts: ReadonlyMap<string, readonly NamedPortDecl[]>;
+}
+
+/** One side of the flow as rules see it. */
+export interface PeerState {
+  readonly ip: ParsedIp | null;
+  /** The pod / workload / host endpoint owning the IP, if any. */
+  readonly endpoint: EndpointRuntimeLike | null;
+  /** Every network set whose nets contain the IP (Calico IP sets are unions, so all of them count). */
+  readonly netsets: readonly LabelledRuntime[];
+}
+
+export interface ServiceRef {
+  readonly name: string;
+  readonly namespace: string;
+}
+
+export const NO_PEER: PeerState = Object.freeze({ ip: null, endpoint: null, netsets: [] });
+
+/**
+ * The packet under evaluation. One instance is reused by a snapshot for every decision, which
+ * is safe because evaluation is synchronous; it avoids an allocation per decision.
+ * Unknown numeric fields are -1.
+ */
+export class MatchContext {
+  proto = -1;
+  family: 0 | 4 | 6 = 0;
+  srcPort = -1;
+  dstPort = -1;
+  icmpType = -1;
+  icmpCode = -1;
+  src: PeerState = NO_PEER;
+  dst: PeerState = NO_PEER;
+  srcService: ServiceRef | null = null;
+  dstService: ServiceRef | null = null;
+}
