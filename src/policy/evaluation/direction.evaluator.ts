@@ -1,7 +1,7 @@
 import { PROFILE_TIER, RULE_INDEX_END_OF_TIER } from '../hits/hit.types';
 import { ACTION_ALLOW, ACTION_LOG, ACTION_PASS, MatchContext } from '../rules';
 import { Decision, LogHit, TraceHit } from './evaluation.types';
-import { CompiledPolicy, CompiledTier, EndpointRuntime, TierGroup } from './runtime.types';
+import { CompiledPolicy, CompiledTier, EndpointRuntime, RuleRuntime, TierGroup, TierProgram } from './runtime.types';
 
 const NO_PROFILE: Decision = Object.freeze({ verdict: 'deny', kind: 'no-profile' });
 
@@ -54,6 +54,28 @@ export function applyingGroups(tiers: readonly CompiledTier[], ep: EndpointRunti
   return groups;
 }
 
+function programFor(tiers: readonly CompiledTier[], ep: EndpointRuntime, dir: number, pending: boolean, proto: number): readonly TierProgram[] {
+  const cache = ep.programs[dir * 2 + (pending ? 1 : 0)];
+  const cached = cache.get(proto);
+  if (cached) return cached;
+  const programs = applyingGroups(tiers, ep, dir, pending).map((group) => {
+    const rules: RuleRuntime[] = [];
+    const owners: CompiledPolicy[] = [];
+    for (const p of group.policies) {
+      for (const r of p.rules[dir]) {
+        const { protocol, notProtocol } = r.rule;
+        if (protocol !== undefined && protocol !== proto) continue;
+        if (notProtocol !== undefined && notProtocol === proto) continue;
+        rules.push(r);
+        owners.push(p);
+      }
+    }
+    return { group, rules, owners };
+  });
+  cache.set(proto, programs);
+  return programs;
+}
+
 /** Digest rules 14-16: tiers in order, first decisive rule wins, Pass skips to the next tier. */
 export function evaluateDirection(
   tiers: readonly CompiledTier[],
@@ -63,46 +85,39 @@ export function evaluateDirection(
   c: MatchContext,
   sink: TraceSink | null,
 ): Decision {
-  const groups = applyingGroups(tiers, ep, dir, pending);
-  for (let gi = 0; gi < groups.length; gi++) {
-    const g = groups[gi];
-    const tier = g.tier;
-    let passed = false;
-    const ps = g.policies;
-    policies: for (let pi = 0; pi < ps.length; pi++) {
-      const p = ps[pi];
-      const rules = p.rules[dir];
-      for (let ri = 0; ri < rules.length; ri++) {
-        const r = rules[ri];
-        if (!r.match(c)) continue;
-        if (r.action === ACTION_LOG) {
-          if (sink) {
-            sink.logs.push({
-              tier: tier.name,
-              tierOrder: tier.order,
-              kind: p.kind,
-              namespace: p.namespace,
-              name: p.name,
-              policyOrder: p.order,
-              ruleIndex: ri,
-              afterHit: sink.hits.length,
-            });
-          }
-          continue;
+  const programs = programFor(tiers, ep, dir, pending, c.proto);
+  tiers: for (let gi = 0; gi < programs.length; gi++) {
+    const prog = programs[gi];
+    const rules = prog.rules;
+    for (let ri = 0; ri < rules.length; ri++) {
+      const r = rules[ri];
+      if (!r.match(c)) continue;
+      const action = r.action;
+      if (action === ACTION_LOG) {
+        if (sink) {
+          const p = prog.owners[ri];
+          const tier = prog.group.tier;
+          sink.logs.push({
+            tier: tier.name,
+            tierOrder: tier.order,
+            kind: p.kind,
+            namespace: p.namespace,
+            name: p.name,
+            policyOrder: p.order,
+            ruleIndex: r.index,
+            afterHit: sink.hits.length,
+          });
         }
-        if (r.action === ACTION_PASS) {
-          if (sink) hit(sink, tier.name, tier.order, p, ri, 'pass');
-          passed = true;
-          break policies;
-        }
-        if (sink) hit(sink, tier.name, tier.order, p, ri, r.action === ACTION_ALLOW ? 'allow' : 'deny');
-        return r.decision as Decision;
+        continue;
       }
+      if (sink) hit(sink, prog.group.tier.name, prog.group.tier.order, prog.owners[ri], r.index, action === ACTION_ALLOW ? 'allow' : action === ACTION_PASS ? 'pass' : 'deny');
+      if (action === ACTION_PASS) continue tiers;
+      return r.decision as Decision;
     }
-    if (passed) continue;
     // End of tier: attributed to the last applying policy, rule index -1.
-    if (sink) hit(sink, tier.name, tier.order, g.last, RULE_INDEX_END_OF_TIER, tier.denyAtEnd ? 'deny' : 'pass');
-    if (tier.denyAtEnd) return g.last.endOfTierDecision;
+    const g = prog.group;
+    if (sink) hit(sink, g.tier.name, g.tier.order, g.last, RULE_INDEX_END_OF_TIER, g.tier.denyAtEnd ? 'deny' : 'pass');
+    if (g.tier.denyAtEnd) return g.last.endOfTierDecision;
   }
   return evaluateProfiles(ep, dir, c, sink);
 }

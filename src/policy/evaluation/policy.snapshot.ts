@@ -155,7 +155,7 @@ export class PolicySnapshot {
   /** Fills the shared match context for this flow and returns both resolved sides. */
   private prepare(flow: FlowInput): [PeerEntry, PeerEntry] {
     const c = this.ctx;
-    const proto = parseProtocol(flow.protocol);
+    const proto = typeof flow.protocol === 'number' ? parseProtocol(flow.protocol) : this.protocolOf(flow.protocol);
     if (proto === null) throw new FlowInputError(`unknown protocol ${JSON.stringify(flow.protocol)}`);
     let s = flow.srcIp && !flow.src ? this.peerForIp(flow.srcIp) : null;
     let d = flow.dstIp && !flow.dst ? this.peerForIp(flow.dstIp) : null;
@@ -178,6 +178,18 @@ export class PolicySnapshot {
     c.srcService = flow.srcService ?? null;
     c.dstService = flow.dstService ?? null;
     return [s, d];
+  }
+
+  private readonly protocols = new Map<string, number | null>();
+
+  // Flow logs repeat a handful of protocol spellings; memoising avoids a toLowerCase per decision.
+  private protocolOf(p: string): number | null {
+    let n = this.protocols.get(p);
+    if (n === undefined) {
+      n = parseProtocol(p);
+      if (this.protocols.size < 1000) this.protocols.set(p, n);
+    }
+    return n;
   }
 
   private peerForIp(ipText: string): PeerEntry {

@@ -53,6 +53,17 @@ export interface TierGroup {
   readonly last: CompiledPolicy;
 }
 
+/**
+ * A tier's applying rules flattened across its policies and pre-filtered for one protocol:
+ * rules whose protocol/notProtocol can never match are dropped, so the hot loop neither walks
+ * policies nor tests protocols. `owners[i]` is the policy of `rules[i]`.
+ */
+export interface TierProgram {
+  readonly group: TierGroup;
+  readonly rules: readonly RuleRuntime[];
+  readonly owners: readonly CompiledPolicy[];
+}
+
 export class NetsetRuntime implements LabelledRuntime {
   constructor(
     readonly info: NetworkSetInfo,
@@ -63,6 +74,8 @@ export class NetsetRuntime implements LabelledRuntime {
 export class EndpointRuntime implements EndpointRuntimeLike {
   /** Applying tiers per (direction * 2 + pending); filled lazily, valid for this snapshot only. */
   readonly applying: (readonly TierGroup[] | undefined)[] = [undefined, undefined, undefined, undefined];
+  /** Same slots as `applying`, then keyed by protocol number. */
+  readonly programs: Map<number, readonly TierProgram[]>[] = [new Map(), new Map(), new Map(), new Map()];
 
   constructor(
     readonly info: EndpointInfo,
