@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBooleanString, IsIn, IsInt, IsIP, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
 export class FlowSearchQuery {
   @ApiPropertyOptional({ description: 'Start of the time range (inclusive), RFC 3339. Default: one hour before `to`.' })
@@ -19,6 +19,22 @@ export class FlowSearchQuery {
   @IsOptional() @IsString() @MaxLength(253)
   namespace?: string;
 
+  @ApiPropertyOptional({ description: 'Flows whose source or destination IP is this address.' })
+  @IsOptional() @IsIP()
+  ip?: string;
+
+  @ApiPropertyOptional({ description: 'Deciding policy, as its inventory key (e.g. GlobalNetworkPolicy//security.deny-all).' })
+  @IsOptional() @IsString() @MaxLength(600)
+  policy?: string;
+
+  @ApiPropertyOptional({ description: 'Deciding tier.' })
+  @IsOptional() @IsString() @MaxLength(253)
+  tier?: string;
+
+  @ApiPropertyOptional({ description: 'Only flows whose reported and computed verdicts disagree (true) or agree (false).' })
+  @IsOptional() @IsBooleanString()
+  verdictMismatch?: 'true' | 'false';
+
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
   limit?: number;
@@ -28,27 +44,65 @@ export class FlowSearchQuery {
   cursor?: string;
 }
 
+export class EndpointDto {
+  @ApiProperty({ description: 'IP address; empty when the format carries none (Goldmane) or the record is aggregated.' }) ip!: string;
+  @ApiProperty() port!: number;
+  @ApiProperty({ enum: ['wep', 'hep', 'ns', 'net', ''], description: 'workload endpoint (pod), host endpoint, network set, other network' }) type!: string;
+  @ApiProperty() namespace!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() aggregatedName!: string;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) labels!: Record<string, string>;
+  @ApiProperty() serviceAccount!: string;
+  @ApiProperty() node!: string;
+  @ApiProperty({ description: 'Controlling owner, Kind/name' }) owner!: string;
+}
+
+export class ReportedDto {
+  @ApiProperty({ enum: ['allow', 'deny', ''], description: 'The verdict of the dataplane\'s own trace; empty when it sent none.' }) verdict!: string;
+  @ApiProperty({ type: [String] }) enforced!: string[];
+  @ApiProperty({ type: [String] }) pending!: string[];
+}
+
+export class ComputedDto {
+  @ApiProperty({ enum: ['allow', 'deny', ''] }) verdict!: string;
+  @ApiProperty({ enum: ['allow', 'deny', ''], description: 'With staged policies enforced.' }) pendingVerdict!: string;
+}
+
+export class DecisionDto {
+  @ApiProperty({ enum: ['rule', 'end-of-tier', 'profile', 'no-profile', 'log', 'unknown', ''] }) kind!: string;
+  @ApiProperty() tier!: string;
+  @ApiProperty({ nullable: true, type: Number }) tierOrder!: number | null;
+  @ApiProperty({ description: 'Inventory key of the deciding policy, Kind/namespace/name.' }) policy!: string;
+  @ApiProperty({ nullable: true, type: Number }) policyOrder!: number | null;
+  @ApiProperty({ description: '>= 0 the rule, -1 end of tier, -2 unknown' }) ruleIndex!: number;
+  @ApiProperty({ enum: ['reported', 'computed', 'none'], description: 'Which trace this decision comes from.' }) source!: string;
+}
+
+export class FlagsDto {
+  @ApiProperty() verdictMismatch!: boolean;
+  @ApiProperty() unknownPolicy!: boolean;
+  @ApiProperty() unknownEndpoint!: boolean;
+}
+
 export class FlowDto {
   @ApiProperty() id!: string;
-  @ApiProperty({ example: '2026-11-26T07:00:00.123Z' }) eventTime!: string;
+  @ApiProperty({ example: '2026-11-26T07:00:00.123Z' }) startTime!: string;
+  @ApiProperty() endTime!: string;
   @ApiProperty({ enum: ['allow', 'deny', 'log'] }) action!: string;
-  @ApiProperty({ enum: ['src', 'dst'] }) reporter!: string;
+  @ApiProperty({ enum: ['src', 'dst', 'fwd'] }) reporter!: string;
   @ApiProperty({ example: 'tcp' }) protocol!: string;
-  @ApiProperty() srcIp!: string;
-  @ApiProperty() srcPort!: number;
-  @ApiProperty() srcNamespace!: string;
-  @ApiProperty() srcName!: string;
-  @ApiProperty() dstIp!: string;
-  @ApiProperty() dstPort!: number;
-  @ApiProperty() dstNamespace!: string;
-  @ApiProperty() dstName!: string;
+  @ApiProperty({ type: EndpointDto }) src!: EndpointDto;
+  @ApiProperty({ type: EndpointDto }) dst!: EndpointDto;
   @ApiProperty() node!: string;
+  @ApiProperty() numFlows!: number;
   @ApiProperty() packetsIn!: number;
   @ApiProperty() packetsOut!: number;
   @ApiProperty() bytesIn!: number;
   @ApiProperty() bytesOut!: number;
-  @ApiProperty({ type: [String] }) enforcedPolicies!: string[];
-  @ApiProperty({ type: [String] }) pendingPolicies!: string[];
+  @ApiProperty({ type: ReportedDto }) reported!: ReportedDto;
+  @ApiProperty({ type: ComputedDto }) computed!: ComputedDto;
+  @ApiProperty({ type: DecisionDto }) decision!: DecisionDto;
+  @ApiProperty({ type: FlagsDto }) flags!: FlagsDto;
 }
 
 export class FlowPageDto {

@@ -7,14 +7,14 @@ import { FlowPageDto, FlowSearchQuery } from './flow-search.dto';
 
 const HOUR_MS = 3_600_000;
 
-function encodeCursor(c: { eventTime: number; id: string }): string {
-  return Buffer.from(JSON.stringify([c.eventTime, c.id])).toString('base64url');
+function encodeCursor(c: { startTime: number; id: string }): string {
+  return Buffer.from(JSON.stringify([c.startTime, c.id])).toString('base64url');
 }
 
-function decodeCursor(cursor: string): { eventTime: number; id: string } {
+function decodeCursor(cursor: string): { startTime: number; id: string } {
   try {
-    const [eventTime, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof eventTime === 'number' && typeof id === 'string') return { eventTime, id };
+    const [startTime, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof startTime === 'number' && typeof id === 'string') return { startTime, id };
   } catch {
     // fall through to the 400 below
   }
@@ -44,6 +44,10 @@ export class FlowsController {
       to,
       action: q.action,
       namespace: q.namespace,
+      ip: q.ip,
+      policy: q.policy,
+      tier: q.tier,
+      verdictMismatch: q.verdictMismatch === undefined ? undefined : q.verdictMismatch === 'true',
       limit: q.limit ?? 100,
       before: q.cursor ? decodeCursor(q.cursor) : undefined,
     });

@@ -1,18 +1,14 @@
 import Ajv, { ErrorObject } from 'ajv';
 import * as ipaddr from 'ipaddr.js';
 import schema from '../../docs/flow-event.schema.json';
-import { FlowRecord } from '../flows/flow-record';
-
-/** Why one message could not be turned into flow records; goes to the dead-letter topic as is. */
-export class MalformedEventError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'MalformedEventError';
-  }
-}
+import { parseReportedTrace } from '../attribution/reported-trace';
+import { FlowRecord, reportedEndpoint } from '../flows/flow-record';
+import { MalformedEventError } from './malformed-event.error';
 
 interface FlowEventV1 {
   time: string | number;
+  endTime?: string | number;
+  numFlows?: number;
   action: 'allow' | 'deny' | 'log';
   reporter: 'src' | 'dst';
   protocol: string | number;
@@ -55,9 +51,9 @@ function checkIp(field: string, value: string): string {
   return ipaddr.process(value).toString();
 }
 
-function parseTime(value: string | number): number {
+function parseTime(field: string, value: string | number): number {
   const ms = typeof value === 'number' ? value : Date.parse(value);
-  if (!Number.isFinite(ms)) throw new MalformedEventError(`time: ${JSON.stringify(value)} is not an RFC 3339 time or epoch milliseconds`);
+  if (!Number.isFinite(ms)) throw new MalformedEventError(`${field}: ${JSON.stringify(value)} is not an RFC 3339 time or epoch milliseconds`);
   return ms;
 }
 
@@ -99,9 +95,22 @@ export class FlowEventParser {
   }
 }
 
+function checkTrace(field: string, hits: string[] | undefined): string[] {
+  if (!hits) return [];
+  try {
+    parseReportedTrace(hits);
+  } catch (err) {
+    throw new MalformedEventError(`${field}: ${(err as Error).message}`);
+  }
+  return hits;
+}
+
 function toRecord(e: FlowEventV1): FlowRecord {
+  const startTime = parseTime('time', e.time);
+  const numFlows = e.numFlows ?? 1;
   return {
-    eventTime: parseTime(e.time),
+    startTime,
+    endTime: e.endTime === undefined ? startTime : parseTime('endTime', e.endTime),
     action: e.action,
     reporter: e.reporter,
     protocol: normaliseProtocol(e.protocol),
@@ -109,16 +118,17 @@ function toRecord(e: FlowEventV1): FlowRecord {
     srcPort: e.srcPort ?? 0,
     dstIp: checkIp('dstIp', e.dstIp),
     dstPort: e.dstPort ?? 0,
-    srcNamespace: e.srcNamespace ?? '',
-    srcName: e.srcName ?? '',
-    dstNamespace: e.dstNamespace ?? '',
-    dstName: e.dstName ?? '',
+    src: reportedEndpoint({ namespace: e.srcNamespace ?? '', name: e.srcName ?? '' }),
+    dst: reportedEndpoint({ namespace: e.dstNamespace ?? '', name: e.dstName ?? '' }),
     node: e.node ?? '',
+    numFlows,
+    numFlowsStarted: numFlows,
+    numFlowsCompleted: 0,
     packetsIn: e.packetsIn ?? 0,
     packetsOut: e.packetsOut ?? 0,
     bytesIn: e.bytesIn ?? 0,
     bytesOut: e.bytesOut ?? 0,
-    enforcedPolicies: e.policies?.enforced ?? [],
-    pendingPolicies: e.policies?.pending ?? [],
+    enforcedHits: checkTrace('policies.enforced', e.policies?.enforced),
+    pendingHits: checkTrace('policies.pending', e.policies?.pending),
   };
 }

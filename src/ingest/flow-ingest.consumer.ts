@@ -2,11 +2,13 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { Consumer, EachBatchPayload, Producer } from 'kafkajs';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { FlowRecord, RecordSource } from '../flows/flow-record';
+import { AttributedFlow } from '../attribution/attributed-flow';
+import { AttributionService } from '../attribution/attribution.service';
 import { KafkaAdapter } from '../kafka/kafka.adapter';
 import { FlowRepository } from '../storage/flow.repository';
 import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
-import { FlowEventParser, MalformedEventError } from './flow-event.parser';
+import { FlowEventParser } from './flow-event.parser';
+import { MalformedEventError } from './malformed-event.error';
 
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 const RETRY_BASE_MS = 200;
@@ -33,6 +35,7 @@ export class FlowIngestConsumer implements OnApplicationBootstrap, BeforeApplica
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly kafka: KafkaAdapter,
     private readonly flows: FlowRepository,
+    private readonly attribution: AttributionService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -60,16 +63,15 @@ export class FlowIngestConsumer implements OnApplicationBootstrap, BeforeApplica
   private async handleBatch(payload: EachBatchPayload, deadLetters: DeadLetterPublisher): Promise<void> {
     const { batch, heartbeat, isRunning, isStale, resolveOffset } = payload;
     if (batch.messages.length === 0) return;
-    const accepted: Array<{ record: FlowRecord; source: RecordSource }> = [];
+    const accepted: AttributedFlow[] = [];
     const rejected: DeadLetter[] = [];
     for (const message of batch.messages) {
       try {
         if (!message.value) throw new MalformedEventError('message has no value');
         this.parser.parse(message.value).forEach((record, index) =>
-          accepted.push({
-            record,
-            source: { format: 'flowscope.v1', topic: batch.topic, partition: batch.partition, offset: message.offset, index },
-          }),
+          accepted.push(
+            this.attribution.attribute(record, { format: 'flowscope', topic: batch.topic, partition: batch.partition, offset: message.offset, index }),
+          ),
         );
       } catch (err) {
         if (!(err instanceof MalformedEventError)) throw err;

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AttributionModule } from '../attribution/attribution.module';
 import { FlowIngestConsumer } from './flow-ingest.consumer';
 
-@Module({ providers: [FlowIngestConsumer], exports: [FlowIngestConsumer] })
+@Module({ imports: [AttributionModule], providers: [FlowIngestConsumer], exports: [FlowIngestConsumer] })
 export class IngestModule {}

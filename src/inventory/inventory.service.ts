@@ -4,7 +4,10 @@ import { ManifestParseError, normalizeResource, Resource, ResourceValidationErro
 import { InventoryRepository } from '../storage/inventory.repository';
 import { Storage } from '../storage/storage.module';
 import { InventoryNotFoundError, InventoryRejectedError } from './inventory.errors';
+import { InventorySnapshot } from './inventory.snapshot';
 import { InventoryTimeline, InventoryVersion } from './inventory.timeline';
+
+const SNAPSHOT_CACHE_SIZE = 16;
 
 export interface ApplyResult {
   applied: Array<{ key: string; kind: string; namespace: string; name: string; validFrom: string }>;
@@ -27,6 +30,8 @@ export interface ApplyOptions {
 export class InventoryService implements OnModuleInit {
   private readonly logger = new Logger(InventoryService.name);
   readonly timeline = new InventoryTimeline();
+  /** Snapshots by generation:epoch; a handful suffices since flows arrive roughly in time order. */
+  private readonly snapshots = new Map<string, InventorySnapshot>();
 
   constructor(
     private readonly storage: Storage,
@@ -94,6 +99,20 @@ export class InventoryService implements OnModuleInit {
     await this.repository.insert([tombstone], this.clock.now().getTime(), opts.dedupToken);
     this.timeline.add(tombstone);
     return tombstone;
+  }
+
+  /** The inventory as it was at instant t, compiled for the policy engine (cached per state). */
+  snapshotAt(t: number): InventorySnapshot {
+    const key = `${this.timeline.generation}:${this.timeline.epochAt(t)}`;
+    let snap = this.snapshots.get(key);
+    if (snap) {
+      this.snapshots.delete(key); // re-insert: Map order doubles as LRU order
+    } else {
+      snap = new InventorySnapshot(this.timeline.stateAt(t));
+      if (this.snapshots.size >= SNAPSHOT_CACHE_SIZE) this.snapshots.delete(this.snapshots.keys().next().value as string);
+    }
+    this.snapshots.set(key, snap);
+    return snap;
   }
 
   list(filter: { kind?: string; namespace?: string } = {}): InventoryVersion[] {

@@ -30,6 +30,12 @@ export class InventoryTimeline {
   private readonly byKey = new Map<string, Entry[]>();
   private changeTimes: number[] = [];
   private changeTimesDirty = false;
+  private latestChange = -Infinity;
+  /**
+   * Bumped when a version lands at or before the latest change: earlier states (and epoch numbers)
+   * may then differ, so anything cached by epoch must be keyed by generation too.
+   */
+  generation = 0;
 
   get size(): number {
     return this.byKey.size;
@@ -48,6 +54,8 @@ export class InventoryTimeline {
     }
     this.changeTimes.push(version.validFrom);
     this.changeTimesDirty = true;
+    if (version.validFrom <= this.latestChange) this.generation++;
+    else this.latestChange = version.validFrom;
   }
 
   /** The resources that existed at instant t (deleted ones and not-yet-created ones excluded). */

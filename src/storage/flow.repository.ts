@@ -1,28 +1,40 @@
 import { Injectable } from '@nestjs/common';
-import { FlowAction, FlowRecord, RecordSource } from '../flows/flow-record';
+import { AttributedFlow, EnrichedEndpoint } from '../attribution/attributed-flow';
+import { FlowAction } from '../flows/flow-record';
 import { ClickHouseAdapter } from './clickhouse.adapter';
+
+export interface StoredEndpoint {
+  ip: string;
+  port: number;
+  type: string;
+  namespace: string;
+  name: string;
+  aggregatedName: string;
+  labels: Record<string, string>;
+  serviceAccount: string;
+  node: string;
+  owner: string;
+}
 
 export interface StoredFlow {
   id: string;
-  eventTime: string;
+  startTime: string;
+  endTime: string;
   action: FlowAction;
   reporter: string;
   protocol: string;
-  srcIp: string;
-  srcPort: number;
-  srcNamespace: string;
-  srcName: string;
-  dstIp: string;
-  dstPort: number;
-  dstNamespace: string;
-  dstName: string;
+  src: StoredEndpoint;
+  dst: StoredEndpoint;
   node: string;
+  numFlows: number;
   packetsIn: number;
   packetsOut: number;
   bytesIn: number;
   bytesOut: number;
-  enforcedPolicies: string[];
-  pendingPolicies: string[];
+  reported: { verdict: string; enforced: string[]; pending: string[] };
+  computed: { verdict: string; pendingVerdict: string };
+  decision: { kind: string; tier: string; tierOrder: number | null; policy: string; policyOrder: number | null; ruleIndex: number; source: string };
+  flags: { verdictMismatch: boolean; unknownPolicy: boolean; unknownEndpoint: boolean };
 }
 
 export interface FlowSearch {
@@ -31,14 +43,20 @@ export interface FlowSearch {
   action?: FlowAction;
   /** matches either side of the flow */
   namespace?: string;
+  /** matches either side of the flow */
+  ip?: string;
+  /** deciding policy (inventory key) */
+  policy?: string;
+  tier?: string;
+  verdictMismatch?: boolean;
   limit: number;
-  /** keyset cursor: rows strictly older than this (event time ms, row id) */
-  before?: { eventTime: number; id: string };
+  /** keyset cursor: rows strictly older than this (start time ms, row id) */
+  before?: { startTime: number; id: string };
 }
 
 export interface FlowPage {
   items: StoredFlow[];
-  next?: { eventTime: number; id: string };
+  next?: { startTime: number; id: string };
 }
 
 /** Row id: unique per Kafka record (and line within it), stable across retries. */
@@ -48,77 +66,158 @@ const ROW_ID = `concat(source_topic, '/', toString(source_partition), '/', toStr
 export class FlowRepository {
   constructor(private readonly clickhouse: ClickHouseAdapter) {}
 
-  async insert(records: ReadonlyArray<{ record: FlowRecord; source: RecordSource }>, dedupToken: string): Promise<void> {
-    const rows = records.map(({ record: r, source: s }) => ({
-      event_time: r.eventTime,
-      action: r.action,
-      reporter: r.reporter,
-      protocol: r.protocol,
-      src_ip: r.srcIp,
-      src_port: r.srcPort,
-      dst_ip: r.dstIp,
-      dst_port: r.dstPort,
-      src_namespace: r.srcNamespace,
-      src_name: r.srcName,
-      dst_namespace: r.dstNamespace,
-      dst_name: r.dstName,
-      node: r.node,
-      packets_in: r.packetsIn,
-      packets_out: r.packetsOut,
-      bytes_in: r.bytesIn,
-      bytes_out: r.bytesOut,
-      enforced_policies: r.enforcedPolicies,
-      pending_policies: r.pendingPolicies,
-      source_format: s.format,
-      source_topic: s.topic,
-      source_partition: s.partition,
-      source_offset: s.offset,
-      source_index: s.index,
-    }));
-    await this.clickhouse.insert('flows', rows, dedupToken);
+  /** One insert per batch; the token makes a retry of the same batch a no-op. Errors propagate. */
+  async insert(flows: readonly AttributedFlow[], dedupToken: string): Promise<void> {
+    await this.clickhouse.insert('flows', flows.map(toRow), dedupToken);
   }
 
   async search(q: FlowSearch): Promise<FlowPage> {
-    const where = ['event_time >= fromUnixTimestamp64Milli({from:Int64})', 'event_time < fromUnixTimestamp64Milli({to:Int64})'];
+    const where = ['start_time >= fromUnixTimestamp64Milli({from:Int64})', 'start_time < fromUnixTimestamp64Milli({to:Int64})'];
     const params: Record<string, unknown> = { from: q.from.getTime(), to: q.to.getTime(), limit: q.limit + 1 };
-    if (q.action) {
-      where.push('action = {action:String}');
-      params.action = q.action;
-    }
-    if (q.namespace) {
-      where.push('(src_namespace = {ns:String} OR dst_namespace = {ns:String})');
-      params.ns = q.namespace;
-    }
+    const filter = (sql: string, name: string, value: unknown) => {
+      if (value === undefined) return;
+      where.push(sql);
+      params[name] = value;
+    };
+    filter('action = {action:String}', 'action', q.action);
+    filter('(src_namespace = {ns:String} OR dst_namespace = {ns:String})', 'ns', q.namespace);
+    filter('(src_ip = {ip:String} OR dst_ip = {ip:String})', 'ip', q.ip);
+    filter('decision_policy = {policy:String}', 'policy', q.policy);
+    filter('decision_tier = {tier:String}', 'tier', q.tier);
+    filter('verdict_mismatch = {mismatch:UInt8}', 'mismatch', q.verdictMismatch === undefined ? undefined : Number(q.verdictMismatch));
     if (q.before) {
-      where.push(`(event_time, ${ROW_ID}) < (fromUnixTimestamp64Milli({beforeTime:Int64}), {beforeId:String})`);
-      params.beforeTime = q.before.eventTime;
+      where.push(`(start_time, ${ROW_ID}) < (fromUnixTimestamp64Milli({beforeTime:Int64}), {beforeId:String})`);
+      params.beforeTime = q.before.startTime;
       params.beforeId = q.before.id;
     }
-    const rows = await this.clickhouse.query<Omit<StoredFlow, 'eventTime'> & { eventTimeMs: number | string }>(
-      `SELECT ${ROW_ID} AS id,
-              toUnixTimestamp64Milli(event_time) AS eventTimeMs,
-              action, reporter, protocol,
-              src_ip AS srcIp, src_port AS srcPort, src_namespace AS srcNamespace, src_name AS srcName,
-              dst_ip AS dstIp, dst_port AS dstPort, dst_namespace AS dstNamespace, dst_name AS dstName,
-              node, packets_in AS packetsIn, packets_out AS packetsOut, bytes_in AS bytesIn, bytes_out AS bytesOut,
-              enforced_policies AS enforcedPolicies, pending_policies AS pendingPolicies
+    const rows = await this.clickhouse.query<FlowRow>(
+      `SELECT ${ROW_ID} AS id, toUnixTimestamp64Milli(start_time) AS start_ms, toUnixTimestamp64Milli(end_time) AS end_ms, *
        FROM flows
        WHERE ${where.join(' AND ')}
-       ORDER BY event_time DESC, id DESC
+       ORDER BY start_time DESC, id DESC
        LIMIT {limit:UInt32}`,
       params,
     );
     const more = rows.length > q.limit;
     const page = rows.slice(0, q.limit);
-    const items = page.map(({ eventTimeMs, ...flow }) => ({
-      ...flow,
-      eventTime: new Date(Number(eventTimeMs)).toISOString(),
-      packetsIn: Number(flow.packetsIn),
-      packetsOut: Number(flow.packetsOut),
-      bytesIn: Number(flow.bytesIn),
-      bytesOut: Number(flow.bytesOut),
-    }));
     const last = page[page.length - 1];
-    return { items, next: more && last ? { eventTime: Number(last.eventTimeMs), id: last.id } : undefined };
+    return { items: page.map(toStoredFlow), next: more && last ? { startTime: Number(last.start_ms), id: last.id } : undefined };
   }
+}
+
+type FlowRow = ReturnType<typeof toRow> & { id: string; start_ms: number | string; end_ms: number | string };
+
+function storedEndpoint(r: FlowRow, side: 'src' | 'dst'): StoredEndpoint {
+  const c = r as unknown as Record<string, unknown>;
+  return {
+    ip: String(c[`${side}_ip`]),
+    port: Number(c[`${side}_port`]),
+    type: String(c[`${side}_type`]),
+    namespace: String(c[`${side}_namespace`]),
+    name: String(c[`${side}_name`]),
+    aggregatedName: String(c[`${side}_name_aggr`]),
+    labels: c[`${side}_labels`] as Record<string, string>,
+    serviceAccount: String(c[`${side}_service_account`]),
+    node: String(c[`${side}_node`]),
+    owner: String(c[`${side}_owner`]),
+  };
+}
+
+function toStoredFlow(r: FlowRow): StoredFlow {
+  return {
+    id: r.id,
+    startTime: new Date(Number(r.start_ms)).toISOString(),
+    endTime: new Date(Number(r.end_ms)).toISOString(),
+    action: r.action,
+    reporter: r.reporter,
+    protocol: r.protocol,
+    src: storedEndpoint(r, 'src'),
+    dst: storedEndpoint(r, 'dst'),
+    node: r.node,
+    numFlows: Number(r.num_flows),
+    packetsIn: Number(r.packets_in),
+    packetsOut: Number(r.packets_out),
+    bytesIn: Number(r.bytes_in),
+    bytesOut: Number(r.bytes_out),
+    reported: { verdict: r.reported_verdict, enforced: r.reported_enforced, pending: r.reported_pending },
+    computed: { verdict: r.computed_verdict, pendingVerdict: r.computed_pending_verdict },
+    decision: {
+      kind: r.decision_kind,
+      tier: r.decision_tier,
+      tierOrder: r.decision_tier_order === null ? null : Number(r.decision_tier_order),
+      policy: r.decision_policy,
+      policyOrder: r.decision_policy_order === null ? null : Number(r.decision_policy_order),
+      ruleIndex: Number(r.decision_rule_index),
+      source: r.trace_source,
+    },
+    flags: { verdictMismatch: Number(r.verdict_mismatch) === 1, unknownPolicy: Number(r.unknown_policy) === 1, unknownEndpoint: Number(r.unknown_endpoint) === 1 },
+  };
+}
+
+function endpointColumns(prefix: 'src' | 'dst', e: EnrichedEndpoint) {
+  return {
+    [`${prefix}_type`]: e.type,
+    [`${prefix}_namespace`]: e.namespace,
+    [`${prefix}_name`]: e.name,
+    [`${prefix}_name_aggr`]: e.aggregatedName,
+    [`${prefix}_labels`]: e.labels,
+    [`${prefix}_namespace_labels`]: e.namespaceLabels,
+    [`${prefix}_service_account`]: e.serviceAccount,
+    [`${prefix}_node`]: e.node,
+    [`${prefix}_owner`]: e.owner,
+  };
+}
+
+function toRow({ record: r, source: s, src, dst, attribution: a }: AttributedFlow) {
+  return {
+    start_time: r.startTime,
+    end_time: r.endTime,
+    action: r.action,
+    reporter: r.reporter,
+    protocol: r.protocol,
+    src_ip: r.srcIp,
+    src_port: r.srcPort,
+    dst_ip: r.dstIp,
+    dst_port: r.dstPort,
+    ...endpointColumns('src', src),
+    ...endpointColumns('dst', dst),
+    dst_service_name: r.dstService?.name ?? '',
+    dst_service_namespace: r.dstService?.namespace ?? '',
+    dst_service_port: r.dstService?.port ?? 0,
+    node: r.node,
+    num_flows: r.numFlows,
+    num_flows_started: r.numFlowsStarted,
+    num_flows_completed: r.numFlowsCompleted,
+    packets_in: r.packetsIn,
+    packets_out: r.packetsOut,
+    bytes_in: r.bytesIn,
+    bytes_out: r.bytesOut,
+    reported_enforced: r.enforcedHits,
+    reported_pending: r.pendingHits,
+    reported_verdict: a.reportedVerdict,
+    computed_verdict: a.computedVerdict,
+    computed_pending_verdict: a.computedPendingVerdict,
+    trace_source: a.traceSource,
+    trace_tiers: a.trace.map((h) => h.tier),
+    trace_policies: a.trace.map((h) => h.policy),
+    trace_rules: a.trace.map((h) => h.ruleIndex),
+    trace_actions: a.trace.map((h) => h.action),
+    decision_kind: a.decision.kind,
+    decision_tier: a.decision.tier,
+    decision_tier_order: a.decision.tierOrder,
+    decision_policy: a.decision.policy,
+    decision_policy_order: a.decision.policyOrder,
+    decision_rule_index: a.decision.ruleIndex,
+    decision_rule: a.decision.rule,
+    pending_decision_policy: a.pendingDecision.policy,
+    pending_decision_rule_index: a.pendingDecision.ruleIndex,
+    verdict_mismatch: a.verdictMismatch ? 1 : 0,
+    unknown_policy: a.unknownPolicy ? 1 : 0,
+    unknown_endpoint: a.unknownEndpoint ? 1 : 0,
+    source_format: s.format,
+    source_topic: s.topic,
+    source_partition: s.partition,
+    source_offset: s.offset,
+    source_index: s.index,
+  };
 }

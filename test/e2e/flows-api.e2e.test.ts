@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { FlowRecord } from '../../src/flows/flow-record';
+import { AttributionService } from '../../src/attribution/attribution.service';
+import { FlowRecord, reportedEndpoint } from '../../src/flows/flow-record';
 import { FlowRepository } from '../../src/storage/flow.repository';
 import { testConfig } from '../support/test-config';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -9,7 +10,8 @@ const BASE = Date.parse('2026-11-26T06:00:00Z');
 
 function record(i: number, over: Partial<FlowRecord> = {}): FlowRecord {
   return {
-    eventTime: BASE + i * 1000,
+    startTime: BASE + i * 1000,
+    endTime: BASE + i * 1000 + 500,
     action: i % 3 === 0 ? 'deny' : 'allow',
     reporter: 'dst',
     protocol: 'tcp',
@@ -17,17 +19,18 @@ function record(i: number, over: Partial<FlowRecord> = {}): FlowRecord {
     srcPort: 30000 + i,
     dstIp: '10.1.0.1',
     dstPort: 443,
-    srcNamespace: 'frontend',
-    srcName: `web-${i}`,
-    dstNamespace: i % 2 === 0 ? 'payments' : 'orders',
-    dstName: 'api-0',
+    src: reportedEndpoint({ namespace: 'frontend', name: `web-${i}` }),
+    dst: reportedEndpoint({ namespace: i % 2 === 0 ? 'payments' : 'orders', name: 'api-0' }),
     node: 'node-1',
+    numFlows: 1,
+    numFlowsStarted: 1,
+    numFlowsCompleted: 0,
     packetsIn: 10,
     packetsOut: 12,
     bytesIn: 1000 + i,
     bytesOut: 2000,
-    enforcedPolicies: ['0|default|payments/default.allow-web|allow|0'],
-    pendingPolicies: [],
+    enforcedHits: [i % 3 === 0 ? '0|default|payments/default.deny-web|deny|0' : '0|default|payments/default.allow-web|allow|0'],
+    pendingHits: [],
     ...over,
   };
 }
@@ -39,10 +42,10 @@ describe('GET /api/v1/flows (embedded ClickHouse)', () => {
   before(async () => {
     t = await startTestApp(testConfig());
     const repo = t.app.get(FlowRepository);
-    const rows = Array.from({ length: 30 }, (_, i) => ({
-      record: record(i),
-      source: { format: 'flowscope.v1', topic: 'seed', partition: 0, offset: String(i), index: 0 },
-    }));
+    const attribution = t.app.get(AttributionService, { strict: false });
+    const rows = Array.from({ length: 30 }, (_, i) =>
+      attribution.attribute(record(i), { format: 'flowscope', topic: 'seed', partition: 0, offset: String(i), index: 0 }),
+    );
     await repo.insert(rows, 'seed:0:0-29');
     // The same batch again, as a retry after a lost commit would send it: stored once.
     await repo.insert(rows, 'seed:0:0-29');
@@ -54,12 +57,18 @@ describe('GET /api/v1/flows (embedded ClickHouse)', () => {
     assert.equal(res.body.items.length, 30, 'the retried insert must not be stored twice');
     assert.equal(res.body.nextCursor, undefined);
     const first = res.body.items[0];
-    assert.equal(first.eventTime, '2026-11-26T06:00:29.000Z');
-    assert.equal(first.srcIp, '10.0.0.30');
-    assert.equal(first.srcName, 'web-29');
-    assert.equal(first.dstPort, 443);
+    assert.equal(first.startTime, '2026-11-26T06:00:29.000Z');
+    assert.equal(first.endTime, '2026-11-26T06:00:29.500Z');
+    assert.equal(first.src.ip, '10.0.0.30');
+    assert.equal(first.src.name, 'web-29');
+    assert.equal(first.dst.port, 443);
     assert.equal(first.bytesIn, 1029);
-    assert.deepEqual(first.enforcedPolicies, ['0|default|payments/default.allow-web|allow|0']);
+    assert.deepEqual(first.reported.enforced, ['0|default|payments/default.allow-web|allow|0']);
+    assert.equal(first.reported.verdict, 'allow');
+    assert.equal(first.decision.policy, 'NetworkPolicy/payments/default.allow-web');
+    assert.equal(first.decision.source, 'reported');
+    assert.equal(first.flags.unknownPolicy, true, 'the inventory is empty, so the reported policy is unknown');
+    assert.equal(first.flags.unknownEndpoint, true);
     assert.equal(first.id, 'seed/0/29/0');
   });
 
@@ -69,13 +78,17 @@ describe('GET /api/v1/flows (embedded ClickHouse)', () => {
     assert.ok(denied.body.items.every((f: { action: string }) => f.action === 'deny'));
     const payments = await t.http().get('/api/v1/flows').query({ ...window, namespace: 'payments', limit: 1000 }).expect(200);
     assert.equal(payments.body.items.length, 15);
+    const byPolicy = await t.http().get('/api/v1/flows').query({ ...window, policy: 'NetworkPolicy/payments/default.deny-web', limit: 1000 }).expect(200);
+    assert.equal(byPolicy.body.items.length, 10);
+    const byIp = await t.http().get('/api/v1/flows').query({ ...window, ip: '10.0.0.5' }).expect(200);
+    assert.deepEqual(byIp.body.items.map((f: { src: { name: string } }) => f.src.name), ['web-4']);
     const frontend = await t.http().get('/api/v1/flows').query({ ...window, namespace: 'frontend', limit: 1000 }).expect(200);
     assert.equal(frontend.body.items.length, 30, 'source namespace matches too');
   });
 
   it('honours the time range (from inclusive, to exclusive)', async () => {
     const res = await t.http().get('/api/v1/flows').query({ from: '2026-11-26T06:00:10Z', to: '2026-11-26T06:00:20Z' }).expect(200);
-    assert.deepEqual(res.body.items.map((f: { srcName: string }) => f.srcName), Array.from({ length: 10 }, (_, i) => `web-${19 - i}`));
+    assert.deepEqual(res.body.items.map((f: { src: { name: string } }) => f.src.name), Array.from({ length: 10 }, (_, i) => `web-${19 - i}`));
   });
 
   it('pages by cursor without gaps or repeats', async () => {

@@ -44,7 +44,7 @@ describe('ingest from a real Kafka broker into embedded ClickHouse, read back ov
       const res = await t.http().get('/api/v1/flows').query({ from, namespace: 'shop' }).expect(200);
       return res.body.items.length >= 4 ? res.body.items : undefined;
     }, 'four flows in the API');
-    assert.deepEqual(items.map((f: { srcIp: string }) => f.srcIp).sort(), ['10.2.0.1', '10.2.0.2', '10.2.0.3', '10.2.0.4']);
+    assert.deepEqual(items.map((f: { src: { ip: string } }) => f.src.ip).sort(), ['10.2.0.1', '10.2.0.2', '10.2.0.3', '10.2.0.4']);
     assert.deepEqual(items.map((f: { action: string }) => f.action).sort(), ['allow', 'deny', 'deny', 'log']);
 
     const [dead] = await consumeAll(t.config.kafka.topics.deadLetter, 1);

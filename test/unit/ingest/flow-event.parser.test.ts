@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FlowEventParser, MalformedEventError } from '../../../src/ingest/flow-event.parser';
+import { FlowEventParser } from '../../../src/ingest/flow-event.parser';
+import { MalformedEventError } from '../../../src/ingest/malformed-event.error';
 
 const parser = new FlowEventParser(4096);
 const valid = {
@@ -21,19 +22,21 @@ const rejects = (v: unknown, reason: RegExp) =>
 describe('FlowEventParser', () => {
   it('normalises a valid event', () => {
     const [r] = parser.parse(buf(valid));
-    assert.equal(r.eventTime, Date.parse('2026-11-26T07:00:00.250Z'));
+    assert.equal(r.startTime, Date.parse('2026-11-26T07:00:00.250Z'));
+    assert.equal(r.endTime, r.startTime);
+    assert.equal(r.numFlows, 1);
     assert.equal(r.action, 'deny');
     assert.equal(r.protocol, 'tcp');
     assert.equal(r.dstIp, 'fd00::1');
     assert.equal(r.srcPort, 40000);
-    assert.deepEqual(r.enforcedPolicies, ['0|security|security.deny-all|deny|-1']);
-    assert.deepEqual(r.pendingPolicies, []);
+    assert.deepEqual(r.enforcedHits, ['0|security|security.deny-all|deny|-1']);
+    assert.deepEqual(r.pendingHits, []);
     assert.equal(r.bytesIn, 0);
   });
 
   it('accepts epoch milliseconds and protocol numbers', () => {
     const [r] = parser.parse(buf({ ...valid, time: 1795676400000, protocol: 17 }));
-    assert.equal(r.eventTime, 1795676400000);
+    assert.equal(r.startTime, 1795676400000);
     assert.equal(r.protocol, 'udp');
   });
 

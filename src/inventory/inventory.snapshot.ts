@@ -1,0 +1,43 @@
+import { isPolicy, PolicyResource, PolicySnapshot, Resource, Rule } from '../policy';
+
+/**
+ * The inventory as it was at one instant: the policy engine's compiled snapshot plus the look-ups
+ * enrichment needs (namespace labels, policies by key, tier orders).
+ */
+export class InventorySnapshot {
+  readonly engine: PolicySnapshot;
+  private readonly namespaceLabels = new Map<string, Readonly<Record<string, string>>>();
+  private readonly policies = new Map<string, PolicyResource>();
+  private readonly tierOrders = new Map<string, number | null>();
+
+  constructor(resources: readonly Resource[]) {
+    this.engine = new PolicySnapshot(resources);
+    for (const r of resources) {
+      if (r.kind === 'Namespace') this.namespaceLabels.set(r.name, r.labels);
+      else if (isPolicy(r)) this.policies.set(r.key, r);
+    }
+    for (const t of this.engine.tiers) this.tierOrders.set(t.name, t.order);
+  }
+
+  labelsOfNamespace(namespace: string): Readonly<Record<string, string>> {
+    return this.namespaceLabels.get(namespace) ?? EMPTY;
+  }
+
+  policy(key: string): PolicyResource | undefined {
+    return this.policies.get(key);
+  }
+
+  /** undefined: no such tier; null: a tier without order. */
+  tierOrder(tier: string): number | null | undefined {
+    return this.tierOrders.get(tier);
+  }
+
+  /** The rule a hit names, in the direction the reporter evaluated (src = egress, dst = ingress). */
+  rule(policyKey: string, reporter: string, ruleIndex: number): Rule | undefined {
+    const p = this.policies.get(policyKey);
+    if (!p || ruleIndex < 0) return undefined;
+    return (reporter === 'src' ? p.egress : p.ingress)[ruleIndex];
+  }
+}
+
+const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
