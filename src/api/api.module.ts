@@ -1,13 +1,15 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { ExplainModule } from '../explain/explain.module';
 import { InventoryModule } from '../inventory/inventory.module';
+import { ExplainController } from './explain.controller';
 import { FlowsController } from './flows.controller';
 import { HttpExceptionFilter } from './http-exception.filter';
 import { InventoryController } from './inventory.controller';
 
 @Module({
-  imports: [InventoryModule],
-  controllers: [FlowsController, InventoryController],
+  imports: [InventoryModule, ExplainModule],
+  controllers: [FlowsController, InventoryController, ExplainController],
   providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
 })
 export class ApiModule {}

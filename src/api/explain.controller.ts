@@ -1,0 +1,30 @@
+import { BadRequestException, Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ExplainInputError, ExplainService, Explanation } from '../explain/explain.service';
+import { ApiErrorBody } from './api-error';
+import { ExplainRequestDto } from './explain.dto';
+
+@ApiTags('explain')
+@Controller('api/v1/explain')
+export class ExplainController {
+  constructor(private readonly explainer: ExplainService) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Explain a flow: the verdict, the enforced and pending traces of both sides, and the deciding tier / policy / rule.',
+  })
+  @ApiOkResponse({ description: 'The explanation.' })
+  @ApiBadRequestResponse({ type: ApiErrorBody })
+  explain(@Body() body: ExplainRequestDto): Explanation {
+    const protocol = typeof body.protocol === 'number' ? body.protocol : /^\d+$/.test(body.protocol) ? Number(body.protocol) : body.protocol;
+    try {
+      return this.explainer.explain({ ...body, protocol, time: body.time ? Date.parse(body.time) : undefined });
+    } catch (err) {
+      if (err instanceof ExplainInputError) {
+        throw new BadRequestException({ message: err.message, details: [{ field: err.field, problems: [err.message] }] });
+      }
+      throw err;
+    }
+  }
+}
