@@ -109,3 +109,27 @@ describe('Goldmane PolicyHit conversion', () => {
     assert.throws(() => fromGoldmanePolicyHit({ kind: 1, name: 'x', tier: 't', action: 0 }), (e: unknown) => e instanceof PolicyHitParseError && e.field === 'action');
   });
 });
+
+describe('trace hits and recorded hits share one shape', () => {
+  it('an engine trace equals the parsed G2 and G3 record of the same decision', async () => {
+    const { snap, CLIENT, WEB } = await import('./helpers');
+    const s = snap(`apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: prod}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{ports: [{port: 443}]}]`);
+    const trace = s.evaluateFlow({ srcIp: CLIENT, dstIp: WEB, protocol: 'tcp', dstPort: 80 }).ingress!.enforced.trace.hits;
+    const strip = (h: { index: number; tier: string; kind: string; namespace: string; name: string; action: string; ruleIndex: number }) => [
+      h.index,
+      h.tier,
+      h.kind,
+      h.namespace,
+      h.name,
+      h.action,
+      h.ruleIndex,
+    ];
+    assert.deepEqual(trace.map(strip), parsePolicyHitStrings(['0|default|prod/knp.default.web|deny|-1']).map(strip));
+    assert.deepEqual(trace.map(strip), parsePolicyHitStrings(['0|default|knp:prod/web|deny|-1']).map(strip));
+  });
+});
