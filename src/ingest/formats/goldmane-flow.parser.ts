@@ -1,0 +1,257 @@
+import { FlowAction, FlowRecord, Reporter, ReportedEndpoint, ReportedEndpointType, ReportedService } from '../../flows/flow-record';
+import { GoldmanePolicyHit, fromGoldmanePolicyHit } from '../../policy';
+import { Json, fail, isObject, optCount, optObject, optString, reqUnixSeconds, shown } from './field.readers';
+import { labelsFromPairs } from './labels.parser';
+import { atLine, lineLabel, messageLines, parseJsonLine } from './ndjson.lines';
+import { renderPolicyHitG3 } from './policy-hit.renderer';
+import { normaliseProto } from './protocol.normaliser';
+
+/**
+ * Calico OSS Goldmane flows (goldmane/proto/api.proto; flow-formats.md §3) as its HTTP emitter
+ * writes them: Go encoding/json of the generated structs, one flow per line. The generated json tags
+ * are the proto field names, so the flow's key is `Key` (capital K) and every other key is
+ * snake_case; zero values are omitted (omitempty) and enums are integers. The protobuf JSON mapping
+ * (protojson) writes lowerCamelCase keys, enum names and int64 as strings: those are accepted too.
+ */
+
+interface EnumSpec<T> {
+  readonly type: string;
+  readonly byNumber: ReadonlyMap<number, T>;
+  readonly byName: ReadonlyMap<string, number>;
+  /** Values the proto defines that are not valid here, with the reason. */
+  readonly refused: ReadonlyMap<number, string>;
+  readonly expected: string;
+}
+
+function enumSpec<T>(type: string, values: [number, string, T][], refused: [number, string, string][] = []): EnumSpec<T> {
+  return {
+    type,
+    byNumber: new Map(values.map(([n, , t]) => [n, t])),
+    byName: new Map([...values, ...refused].map(([n, name]) => [name, n])),
+    refused: new Map(refused.map(([n, name, why]) => [n, `${name} (${n}) ${why}`])),
+    expected: values.map(([n, name]) => `${n} (${name})`).join(', '),
+  };
+}
+
+const ACTION = enumSpec<FlowAction>('Action', [[1, 'Allow', 'allow'], [2, 'Deny', 'deny']], [
+  [0, 'ActionUnspecified', 'means the flow has no verdict'],
+  [3, 'Pass', 'is a policy action, not a flow verdict'],
+]);
+const REPORTER = enumSpec<Reporter>('Reporter', [[1, 'Src', 'src'], [2, 'Dst', 'dst']], [
+  [0, 'ReporterUnspecified', 'means the flow has no reporter'],
+]);
+const ENDPOINT_TYPE = enumSpec<ReportedEndpointType>('EndpointType', [
+  [0, 'EndpointTypeUnspecified', ''], [1, 'WorkloadEndpoint', 'wep'], [2, 'HostEndpoint', 'hep'], [3, 'NetworkSet', 'ns'], [4, 'Network', 'net'],
+]);
+
+/** Integer (Go JSON) or enum name (protojson); omitted = the zero value (omitempty). */
+function enumValue<T>(o: Json, key: string, field: string, spec: EnumSpec<T>): T {
+  const v = o[key];
+  let n: number | undefined;
+  if (v === undefined || v === null) n = 0;
+  else if (typeof v === 'number' && Number.isInteger(v)) n = v;
+  else if (typeof v === 'string') n = spec.byName.get(v);
+  const t = n === undefined ? undefined : spec.byNumber.get(n);
+  if (t !== undefined) return t;
+  const why = n === undefined ? undefined : spec.refused.get(n);
+  return fail(field, why ?? `unknown ${spec.type} ${shown(v)}; expected ${spec.expected}`);
+}
+
+/** The key present in `o`: Go-JSON snake_case, else protojson lowerCamelCase. */
+function k(o: Json, snake: string, camel: string): string {
+  return o[snake] === undefined && o[camel] !== undefined ? camel : snake;
+}
+
+function endpoint(key: Json, flow: Json, side: 'source' | 'dest', sideCamel: 'source' | 'dest'): ReportedEndpoint {
+  const name = k(key, `${side}_name`, `${sideCamel}Name`);
+  const ns = k(key, `${side}_namespace`, `${sideCamel}Namespace`);
+  const type = k(key, `${side}_type`, `${sideCamel}Type`);
+  const labels = k(flow, `${side}_labels`, `${sideCamel}Labels`);
+  return {
+    type: enumValue(key, type, `Key.${type}`, ENDPOINT_TYPE),
+    namespace: optString(key, ns, `Key.${ns}`),
+    // Goldmane names are aggregated already: for pods, the set sharing a GenerateName
+    // (api.proto FlowKey.source_name); `pub`/`pvt` for networks. No pod name is ever reported.
+    name: '',
+    aggregatedName: optString(key, name, `Key.${name}`),
+    labels: labelsFromPairs(labels, flow[labels]),
+  };
+}
+
+function service(key: Json): ReportedService | undefined {
+  const nameKey = k(key, 'dest_service_name', 'destServiceName');
+  const nsKey = k(key, 'dest_service_namespace', 'destServiceNamespace');
+  const portNameKey = k(key, 'dest_service_port_name', 'destServicePortName');
+  const portKey = k(key, 'dest_service_port', 'destServicePort');
+  const name = optString(key, nameKey, `Key.${nameKey}`);
+  const namespace = optString(key, nsKey, `Key.${nsKey}`);
+  const portName = optString(key, portNameKey, `Key.${portNameKey}`);
+  const port = countOf(key, portKey, `Key.${portKey}`);
+  if (port > 65535) fail(`Key.${portKey}`, `port out of range: ${port}`);
+  if (!name && !namespace && !portName && port === 0) return undefined;
+  return { name, namespace, portName, port };
+}
+
+/** int64: a number from Go JSON, a decimal string from protojson. */
+function countOf(o: Json, key: string, field: string): number {
+  return optCount(o, key, field, true);
+}
+
+// --- policy hits ---------------------------------------------------------------------------
+
+/**
+ * Converting a hit (the engine's converter JSON-stringifies its input) and rendering it is the
+ * costliest step per flow; hits repeat across flows, so the rendered string is remembered per
+ * distinct hit. Only trigger-less hits whose fields are plain strings/numbers are cached (the key
+ * tags each value with its type, so `1` and `"1"` differ). Bounded like the hit-string cache.
+ */
+const MAX_CACHED = 20_000;
+const rendered = new Map<string, string>();
+const HIT_FIELDS = ['kind', 'namespace', 'name', 'tier', 'action', 'policy_index', 'policyIndex', 'rule_index', 'ruleIndex'] as const;
+
+function cacheKey(h: Json): string | undefined {
+  if (h.trigger !== undefined && h.trigger !== null) return undefined;
+  let key = '';
+  for (let i = 0; i < HIT_FIELDS.length; i++) {
+    const v = h[HIT_FIELDS[i]];
+    if (v === undefined) key += '\u0000u';
+    else if (typeof v === 'string') key += '\u0000s' + v;
+    else if (typeof v === 'number') key += '\u0000n' + v;
+    else return undefined;
+  }
+  return key;
+}
+
+function renderHit(h: unknown, field: string): string {
+  if (!isObject(h)) return fail(field, `expected a PolicyHit object, got ${shown(h)}`);
+  const key = cacheKey(h);
+  if (key !== undefined) {
+    const done = rendered.get(key);
+    if (done !== undefined) return done;
+  }
+  // The converter does not check these types; a number namespace would render as text.
+  optString(h, 'namespace', `${field}.namespace`);
+  optString(h, 'name', `${field}.name`);
+  optString(h, 'tier', `${field}.tier`);
+  let s: string;
+  try {
+    s = renderPolicyHitG3(fromGoldmanePolicyHit(h as GoldmanePolicyHit));
+  } catch (err) {
+    return fail(field, (err as Error).message);
+  }
+  if (key !== undefined) {
+    if (rendered.size >= MAX_CACHED) rendered.clear();
+    rendered.set(key, s);
+  }
+  return s;
+}
+
+function renderHits(trace: Json, snake: string, camel: string): string[] {
+  const key = k(trace, snake, camel);
+  const field = `Key.policies.${key}`;
+  const v = trace[key];
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) return fail(field, `expected an array of PolicyHit objects, got ${shown(v)}`);
+  const out: string[] = new Array(v.length);
+  const index: number[] = new Array(v.length);
+  let sorted = true;
+  for (let i = 0; i < v.length; i++) {
+    out[i] = renderHit(v[i], `${field}[${i}]`);
+    index[i] = leadingIndex(out[i]);
+    if (i > 0 && index[i] < index[i - 1]) sorted = false;
+  }
+  if (sorted) return out;
+  // Ordered by policy_index, as every other format's hits are (the last enforced hit is the verdict).
+  const order = out.map((_, i) => i).sort((a, b) => index[a] - index[b] || a - b);
+  return order.map((i) => out[i]);
+}
+
+function leadingIndex(hit: string): number {
+  let n = 0;
+  for (let i = 0; i < hit.length; i++) {
+    const c = hit.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    n = n * 10 + (c - 48);
+  }
+  return n;
+}
+
+// --- flows ---------------------------------------------------------------------------------
+
+/** The flow's key object (`Key` from Go JSON, `key` tolerated), or undefined. */
+export function goldmaneKeyOf(o: Json): Json | undefined {
+  const v = o.Key !== undefined ? o.Key : o.key;
+  return isObject(v) ? v : undefined;
+}
+
+/** One Goldmane flow object -> FlowRecord; throws MalformedEventError naming the field. */
+export function goldmaneFlowToRecord(json: unknown): FlowRecord {
+  if (!isObject(json)) return fail('(record)', `expected a JSON object, got ${shown(json)}`);
+  const flow = json;
+  const key = optObject(flow, flow.Key !== undefined ? 'Key' : 'key', 'Key') ?? fail('Key', 'is required');
+  const startKey = k(flow, 'start_time', 'startTime');
+  const endKey = k(flow, 'end_time', 'endTime');
+  const startTime = reqUnixSeconds(flow, startKey, startKey, true);
+  const endTime = flow[endKey] === undefined || flow[endKey] === null ? startTime : reqUnixSeconds(flow, endKey, endKey, true);
+  if (endTime < startTime) fail(endKey, `is before ${startKey}`);
+  const portKey = k(key, 'dest_port', 'destPort');
+  const dstPort = countOf(key, portKey, `Key.${portKey}`);
+  if (dstPort > 65535) fail(`Key.${portKey}`, `port out of range: ${dstPort}`);
+  const trace = optObject(key, 'policies', 'Key.policies');
+  const started = countOf(flow, k(flow, 'num_connections_started', 'numConnectionsStarted'), 'num_connections_started');
+  const completed = countOf(flow, k(flow, 'num_connections_completed', 'numConnectionsCompleted'), 'num_connections_completed');
+  const live = countOf(flow, k(flow, 'num_connections_live', 'numConnectionsLive'), 'num_connections_live');
+  const dstService = service(key);
+  const record: FlowRecord = {
+    startTime,
+    endTime,
+    action: enumValue(key, 'action', 'Key.action', ACTION),
+    reporter: enumValue(key, 'reporter', 'Key.reporter', REPORTER),
+    protocol: normaliseProto('Key.proto', key.proto),
+    srcIp: '',
+    srcPort: 0,
+    dstIp: '',
+    dstPort,
+    src: endpoint(key, flow, 'source', 'source'),
+    dst: endpoint(key, flow, 'dest', 'dest'),
+    node: '',
+    // Every connection seen in the window either completed in it or is still live at its end, which
+    // is what Calico's num_flows counts (felix flowlog: all tuples seen in the interval).
+    numFlows: completed + live,
+    numFlowsStarted: started,
+    numFlowsCompleted: completed,
+    packetsIn: countOf(flow, k(flow, 'packets_in', 'packetsIn'), 'packets_in'),
+    packetsOut: countOf(flow, k(flow, 'packets_out', 'packetsOut'), 'packets_out'),
+    bytesIn: countOf(flow, k(flow, 'bytes_in', 'bytesIn'), 'bytes_in'),
+    bytesOut: countOf(flow, k(flow, 'bytes_out', 'bytesOut'), 'bytes_out'),
+    enforcedHits: trace ? renderHits(trace, 'enforced_policies', 'enforcedPolicies') : [],
+    pendingHits: trace ? renderHits(trace, 'pending_policies', 'pendingPolicies') : [],
+  };
+  if (dstService) record.dstService = dstService;
+  return record;
+}
+
+/** Reads a message of Goldmane flows (one object or NDJSON); accepted or rejected whole. */
+export class GoldmaneFlowParser {
+  constructor(private readonly maxMessageBytes: number) {}
+
+  parse(value: Buffer): FlowRecord[] {
+    return parseGoldmaneLines(messageLines(value, this.maxMessageBytes));
+  }
+}
+
+/** For the decoder, which has already split the message (and may have parsed its first line). */
+export function parseGoldmaneLines(lines: readonly string[], first?: unknown, sameShape?: (json: unknown, where: string) => void): FlowRecord[] {
+  const out: FlowRecord[] = new Array(lines.length);
+  for (let i = 0; i < lines.length; i++) {
+    const where = lineLabel(i, lines.length);
+    const json = i === 0 && first !== undefined ? first : parseJsonLine(lines[i], where);
+    if (sameShape && i > 0) sameShape(json, where);
+    try {
+      out[i] = goldmaneFlowToRecord(json);
+    } catch (err) {
+      atLine(err, where);
+    }
+  }
+  return out;
+}
