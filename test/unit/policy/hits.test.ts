@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { CLIENT, snap, WEB } from './helpers';
 import { fromGoldmanePolicyHit, fromGoldmanePolicyHits, parsePolicyHitString, parsePolicyHitStrings, PolicyHitParseError } from '../../../src/policy';
 
 const brief = (s: string) => {
@@ -111,8 +112,7 @@ describe('Goldmane PolicyHit conversion', () => {
 });
 
 describe('trace hits and recorded hits share one shape', () => {
-  it('an engine trace equals the parsed G2 and G3 record of the same decision', async () => {
-    const { snap, CLIENT, WEB } = await import('./helpers');
+  it('an engine trace equals the parsed G2 and G3 record of the same decision', () => {
     const s = snap(`apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: web, namespace: prod}
