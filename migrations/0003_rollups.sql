@@ -1,7 +1,8 @@
 -- Per-minute rollups kept by materialized views, so dashboards never scan raw flows.
 -- SummingMergeTree adds up rows with the same key as parts merge; readers still sum() by key.
--- A block dropped by insert deduplication on flows never reaches these views, so a retried batch
--- is counted once here too.
+-- A retried batch is counted once here too: the target tables keep their own deduplication window
+-- (ClickHouse deduplicates each view's block by the same token; without a window on the target, a
+-- retry deduplicated on flows would still be added here).
 
 -- What decided each flow: tier / policy / rule / action / namespaces.
 CREATE TABLE IF NOT EXISTS flow_decisions_1m
@@ -23,7 +24,8 @@ CREATE TABLE IF NOT EXISTS flow_decisions_1m
 )
 ENGINE = SummingMergeTree
 PARTITION BY toDate(minute)
-ORDER BY (minute, decision_tier, decision_policy, decision_rule_index, decision_kind, action, reporter, src_namespace, dst_namespace);
+ORDER BY (minute, decision_tier, decision_policy, decision_rule_index, decision_kind, action, reporter, src_namespace, dst_namespace)
+SETTINGS non_replicated_deduplication_window = 10000;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS flow_decisions_1m_mv TO flow_decisions_1m AS
 SELECT
@@ -53,7 +55,8 @@ CREATE TABLE IF NOT EXISTS policy_hits_1m
 )
 ENGINE = SummingMergeTree
 PARTITION BY toDate(minute)
-ORDER BY (minute, tier, policy, rule_index, hit_action, reporter);
+ORDER BY (minute, tier, policy, rule_index, hit_action, reporter)
+SETTINGS non_replicated_deduplication_window = 10000;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS policy_hits_1m_mv TO policy_hits_1m AS
 SELECT

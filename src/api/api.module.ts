@@ -6,10 +6,11 @@ import { ExplainController } from './explain.controller';
 import { FlowsController } from './flows.controller';
 import { HttpExceptionFilter } from './http-exception.filter';
 import { InventoryController } from './inventory.controller';
+import { StatsController } from './stats.controller';
 
 @Module({
   imports: [InventoryModule, ExplainModule],
-  controllers: [FlowsController, InventoryController, ExplainController],
+  controllers: [FlowsController, InventoryController, ExplainController, StatsController],
   providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
 })
 export class ApiModule {}

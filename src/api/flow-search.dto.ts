@@ -1,16 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBooleanString, IsIn, IsInt, IsIP, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBooleanString, IsIn, IsInt, IsIP, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { TimeRangeQuery } from './time-range';
 
-export class FlowSearchQuery {
-  @ApiPropertyOptional({ description: 'Start of the time range (inclusive), RFC 3339. Default: one hour before `to`.' })
-  @IsOptional() @IsISO8601({ strict: true })
-  from?: string;
-
-  @ApiPropertyOptional({ description: 'End of the time range (exclusive), RFC 3339. Default: now.' })
-  @IsOptional() @IsISO8601({ strict: true })
-  to?: string;
-
+export class FlowSearchQuery extends TimeRangeQuery {
   @ApiPropertyOptional({ enum: ['allow', 'deny', 'log'] })
   @IsOptional() @IsIn(['allow', 'deny', 'log'])
   action?: 'allow' | 'deny' | 'log';

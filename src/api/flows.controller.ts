@@ -4,8 +4,7 @@ import { Clock } from '../clock/clock';
 import { FlowRepository } from '../storage/flow.repository';
 import { ApiErrorBody } from './api-error';
 import { FlowPageDto, FlowSearchQuery } from './flow-search.dto';
-
-const HOUR_MS = 3_600_000;
+import { resolveTimeRange } from './time-range';
 
 function encodeCursor(c: { startTime: number; id: string }): string {
   return Buffer.from(JSON.stringify([c.startTime, c.id])).toString('base64url');
@@ -34,11 +33,7 @@ export class FlowsController {
   @ApiOkResponse({ type: FlowPageDto })
   @ApiBadRequestResponse({ type: ApiErrorBody })
   async search(@Query() q: FlowSearchQuery): Promise<FlowPageDto> {
-    const to = q.to ? new Date(q.to) : this.clock.now();
-    const from = q.from ? new Date(q.from) : new Date(to.getTime() - HOUR_MS);
-    if (from >= to) {
-      throw new BadRequestException({ message: 'from: must be before to', details: [{ field: 'from', problems: ['must be before to'] }] });
-    }
+    const { from, to } = resolveTimeRange(q, this.clock.now());
     const page = await this.flows.search({
       from,
       to,

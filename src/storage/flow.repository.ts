@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AttributedFlow, EnrichedEndpoint } from '../attribution/attributed-flow';
 import { FlowAction } from '../flows/flow-record';
 import { ClickHouseAdapter } from './clickhouse.adapter';
+import { WhereBuilder } from './where.builder';
 
 export interface StoredEndpoint {
   ip: string;
@@ -72,31 +73,24 @@ export class FlowRepository {
   }
 
   async search(q: FlowSearch): Promise<FlowPage> {
-    const where = ['start_time >= fromUnixTimestamp64Milli({from:Int64})', 'start_time < fromUnixTimestamp64Milli({to:Int64})'];
-    const params: Record<string, unknown> = { from: q.from.getTime(), to: q.to.getTime(), limit: q.limit + 1 };
-    const filter = (sql: string, name: string, value: unknown) => {
-      if (value === undefined) return;
-      where.push(sql);
-      params[name] = value;
-    };
-    filter('action = {action:String}', 'action', q.action);
-    filter('(src_namespace = {ns:String} OR dst_namespace = {ns:String})', 'ns', q.namespace);
-    filter('(src_ip = {ip:String} OR dst_ip = {ip:String})', 'ip', q.ip);
-    filter('decision_policy = {policy:String}', 'policy', q.policy);
-    filter('decision_tier = {tier:String}', 'tier', q.tier);
-    filter('verdict_mismatch = {mismatch:UInt8}', 'mismatch', q.verdictMismatch === undefined ? undefined : Number(q.verdictMismatch));
+    const where = new WhereBuilder()
+      .addAll('start_time >= fromUnixTimestamp64Milli({from:Int64}) AND start_time < fromUnixTimestamp64Milli({to:Int64})', { from: q.from.getTime(), to: q.to.getTime() })
+      .add('action = {action:String}', 'action', q.action)
+      .add('(src_namespace = {ns:String} OR dst_namespace = {ns:String})', 'ns', q.namespace)
+      .add('(src_ip = {ip:String} OR dst_ip = {ip:String})', 'ip', q.ip)
+      .add('decision_policy = {policy:String}', 'policy', q.policy)
+      .add('decision_tier = {tier:String}', 'tier', q.tier)
+      .add('verdict_mismatch = {mismatch:UInt8}', 'mismatch', q.verdictMismatch === undefined ? undefined : Number(q.verdictMismatch));
     if (q.before) {
-      where.push(`(start_time, ${ROW_ID}) < (fromUnixTimestamp64Milli({beforeTime:Int64}), {beforeId:String})`);
-      params.beforeTime = q.before.startTime;
-      params.beforeId = q.before.id;
+      where.addAll(`(start_time, ${ROW_ID}) < (fromUnixTimestamp64Milli({beforeTime:Int64}), {beforeId:String})`, { beforeTime: q.before.startTime, beforeId: q.before.id });
     }
     const rows = await this.clickhouse.query<FlowRow>(
       `SELECT ${ROW_ID} AS id, toUnixTimestamp64Milli(start_time) AS start_ms, toUnixTimestamp64Milli(end_time) AS end_ms, *
        FROM flows
-       WHERE ${where.join(' AND ')}
+       WHERE ${where.sql}
        ORDER BY start_time DESC, id DESC
        LIMIT {limit:UInt32}`,
-      params,
+      { ...where.params, limit: q.limit + 1 },
     );
     const more = rows.length > q.limit;
     const page = rows.slice(0, q.limit);

@@ -4,6 +4,7 @@ import { Clock } from '../clock/clock';
 import { ClickHouseAdapter } from './clickhouse.adapter';
 import { FlowRepository } from './flow.repository';
 import { InventoryRepository } from './inventory.repository';
+import { StatsRepository } from './stats.repository';
 import { MigrationRunner } from './migration.runner';
 
 /** dist/src/storage -> the package root's migrations/ folder (the same layout in the Docker image). */
@@ -37,7 +38,7 @@ export class Storage implements OnModuleInit {
 
 @Global()
 @Module({
-  providers: [Clock, ClickHouseAdapter, MigrationRunner, Storage, FlowRepository, InventoryRepository],
-  exports: [Clock, ClickHouseAdapter, Storage, FlowRepository, InventoryRepository],
+  providers: [Clock, ClickHouseAdapter, MigrationRunner, Storage, FlowRepository, InventoryRepository, StatsRepository],
+  exports: [Clock, ClickHouseAdapter, Storage, FlowRepository, InventoryRepository, StatsRepository],
 })
 export class StorageModule {}

@@ -131,4 +131,37 @@ status: { podIP: 10.244.1.5 }
     assert.equal(f.decision.tier, 'platform');
     assert.equal(f.computed.verdict, 'allow');
   });
+
+  it('counts decisions, hits and time buckets from the rollups, once per stored row even when an insert is retried', async () => {
+    const rows = [0, 1, 2, 3].map((i) => attribute(rec(T1 + 120_000 + i * 60_000, { dstPort: i === 3 ? 8080 : 5432, bytesIn: 10, bytesOut: 0 }), 200 + i));
+    const repo = t.app.get(FlowRepository);
+    await repo.insert(rows, 'stats-batch');
+    await repo.insert(rows, 'stats-batch'); // a retry of the same batch
+    const window = { from: new Date(T1 + 120_000).toISOString(), to: new Date(T1 + 360_000).toISOString() };
+    const byPolicy = await t.http().get('/api/v1/stats/decisions').query({ ...window, groupBy: 'tier,policy,rule' }).expect(200);
+    assert.deepEqual(byPolicy.body.groups.map((g: { key: object; records: number }) => [g.key, g.records]), [
+      [{ tier: 'platform', policy: 'NetworkPolicy/db/platform.pg-from-web', rule: 0 }, 3],
+      [{ tier: 'default', policy: 'KubernetesNetworkPolicy/db/knp.default.default-deny', rule: -1 }, 1],
+    ]);
+    assert.equal(byPolicy.body.groups[0].bytes, 30);
+    assert.equal(byPolicy.body.groups[1].mismatches, 1, 'the dataplane said allow, the default-deny says deny');
+
+    const top = await t.http().get('/api/v1/stats/decisions').query({ ...window, groupBy: 'dstNamespace', limit: 1 }).expect(200);
+    assert.deepEqual(top.body.groups.map((g: { key: object }) => g.key), [{ dstNamespace: 'db' }]);
+
+    const hits = await t.http().get('/api/v1/stats/hits').query({ ...window, groupBy: 'policy,action' }).expect(200);
+    const hit = (policy: string, action: string) =>
+      hits.body.groups.find((g: { key: { policy: string; action: string } }) => g.key.policy === policy && g.key.action === action)?.hits;
+    assert.equal(hit('GlobalNetworkPolicy//security.baseline', 'pass'), 4, 'the Pass of the security tier is counted for every flow');
+    assert.equal(hit('NetworkPolicy/db/platform.pg-from-web', 'allow'), 3);
+    assert.equal(hit('NetworkPolicy/db/platform.pg-from-web', 'pass'), 1, 'the platform end-of-tier Pass');
+
+    const series = await t.http().get('/api/v1/stats/timeseries').query({ ...window, interval: 2 }).expect(200);
+    assert.deepEqual(series.body.buckets.map((b: { records: number }) => b.records), [2, 2]);
+    assert.equal(series.body.buckets[0].time, new Date(T1 + 120_000).toISOString());
+
+    const bad = await t.http().get('/api/v1/stats/decisions').query({ groupBy: 'policy,colour' }).expect(400);
+    assert.equal(bad.body.details[0].field, 'groupBy');
+  });
 });
+
