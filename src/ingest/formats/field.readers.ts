@@ -113,4 +113,9 @@ export function optObject(o: Json, key: string, field: string = key): Json | und
   return fail(field, `expected an object, got ${shown(v)}`);
 }
 
+/** The key present in `o`: Go-JSON snake_case, else protojson lowerCamelCase. */
+export function k(o: Json, snake: string, camel: string): string {
+  return o[snake] === undefined && o[camel] !== undefined ? camel : snake;
+}
+
 export { shown };

@@ -1,9 +1,8 @@
 import { FlowAction, FlowRecord, Reporter, ReportedEndpoint, ReportedEndpointType, ReportedService } from '../../flows/flow-record';
-import { GoldmanePolicyHit, fromGoldmanePolicyHit } from '../../policy';
-import { Json, fail, isObject, optCount, optObject, optString, reqUnixSeconds, shown } from './field.readers';
+import { Json, fail, isObject, k, optCount, optObject, optString, reqUnixSeconds, shown } from './field.readers';
+import { renderHits } from './goldmane-hits.renderer';
 import { labelsFromPairs } from './labels.parser';
 import { atLine, lineLabel, messageLines, parseJsonLine } from './ndjson.lines';
-import { renderPolicyHitG3 } from './policy-hit.renderer';
 import { normaliseProto } from './protocol.normaliser';
 
 /**
@@ -57,10 +56,6 @@ function enumValue<T>(o: Json, key: string, field: string, spec: EnumSpec<T>): T
   return fail(field, why ?? `unknown ${spec.type} ${shown(v)}; expected ${spec.expected}`);
 }
 
-/** The key present in `o`: Go-JSON snake_case, else protojson lowerCamelCase. */
-function k(o: Json, snake: string, camel: string): string {
-  return o[snake] === undefined && o[camel] !== undefined ? camel : snake;
-}
 
 function endpoint(key: Json, flow: Json, side: 'source' | 'dest', sideCamel: 'source' | 'dest'): ReportedEndpoint {
   const name = k(key, `${side}_name`, `${sideCamel}Name`);
@@ -95,85 +90,6 @@ function service(key: Json): ReportedService | undefined {
 /** int64: a number from Go JSON, a decimal string from protojson. */
 function countOf(o: Json, key: string, field: string): number {
   return optCount(o, key, field, true);
-}
-
-// --- policy hits ---------------------------------------------------------------------------
-
-/**
- * Converting a hit (the engine's converter JSON-stringifies its input) and rendering it is the
- * costliest step per flow; hits repeat across flows, so the rendered string is remembered per
- * distinct hit. Only trigger-less hits whose fields are plain strings/numbers are cached (the key
- * tags each value with its type, so `1` and `"1"` differ). Bounded like the hit-string cache.
- */
-const MAX_CACHED = 20_000;
-const rendered = new Map<string, string>();
-const HIT_FIELDS = ['kind', 'namespace', 'name', 'tier', 'action', 'policy_index', 'policyIndex', 'rule_index', 'ruleIndex'] as const;
-
-function cacheKey(h: Json): string | undefined {
-  if (h.trigger !== undefined && h.trigger !== null) return undefined;
-  let key = '';
-  for (let i = 0; i < HIT_FIELDS.length; i++) {
-    const v = h[HIT_FIELDS[i]];
-    if (v === undefined) key += '\u0000u';
-    else if (typeof v === 'string') key += '\u0000s' + v;
-    else if (typeof v === 'number') key += '\u0000n' + v;
-    else return undefined;
-  }
-  return key;
-}
-
-function renderHit(h: unknown, field: string): string {
-  if (!isObject(h)) return fail(field, `expected a PolicyHit object, got ${shown(h)}`);
-  const key = cacheKey(h);
-  if (key !== undefined) {
-    const done = rendered.get(key);
-    if (done !== undefined) return done;
-  }
-  // The converter does not check these types; a number namespace would render as text.
-  optString(h, 'namespace', `${field}.namespace`);
-  optString(h, 'name', `${field}.name`);
-  optString(h, 'tier', `${field}.tier`);
-  let s: string;
-  try {
-    s = renderPolicyHitG3(fromGoldmanePolicyHit(h as GoldmanePolicyHit));
-  } catch (err) {
-    return fail(field, (err as Error).message);
-  }
-  if (key !== undefined) {
-    if (rendered.size >= MAX_CACHED) rendered.clear();
-    rendered.set(key, s);
-  }
-  return s;
-}
-
-function renderHits(trace: Json, snake: string, camel: string): string[] {
-  const key = k(trace, snake, camel);
-  const field = `Key.policies.${key}`;
-  const v = trace[key];
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) return fail(field, `expected an array of PolicyHit objects, got ${shown(v)}`);
-  const out: string[] = new Array(v.length);
-  const index: number[] = new Array(v.length);
-  let sorted = true;
-  for (let i = 0; i < v.length; i++) {
-    out[i] = renderHit(v[i], `${field}[${i}]`);
-    index[i] = leadingIndex(out[i]);
-    if (i > 0 && index[i] < index[i - 1]) sorted = false;
-  }
-  if (sorted) return out;
-  // Ordered by policy_index, as every other format's hits are (the last enforced hit is the verdict).
-  const order = out.map((_, i) => i).sort((a, b) => index[a] - index[b] || a - b);
-  return order.map((i) => out[i]);
-}
-
-function leadingIndex(hit: string): number {
-  let n = 0;
-  for (let i = 0; i < hit.length; i++) {
-    const c = hit.charCodeAt(i);
-    if (c < 48 || c > 57) break;
-    n = n * 10 + (c - 48);
-  }
-  return n;
 }
 
 // --- flows ---------------------------------------------------------------------------------
