@@ -45,7 +45,7 @@ export const USAGE = `Usage: node dist/src/simulator/simulator.cli.js [options]
   --duration S              stop after S seconds (default: run until SIGINT/SIGTERM)
   --count N                 stop after N flow records
   --seed N                  PRNG seed (default 1)
-  --batch N                 messages per produce request (default 5000)
+  --batch N                 flow records per produce request (default 5000)
   --lines-per-message N     NDJSON records per message, flowscope/goldmane only (default 1)
   --acks -1|1               producer acks (default 1)
   --compression none|gzip   (lz4 needs the kafkajs-lz4 package, not installed)

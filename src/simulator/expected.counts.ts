@@ -5,6 +5,18 @@ export const MALFORMED_KINDS: readonly MalformedKind[] = ['bad-json', 'missing-f
 
 /** `tier|kind|namespace|name|action` of the hit that decided a record (the Log rule for log records). */
 export function decidingHitKey(rec: SimRecord): string {
+  if (rec.action !== 'log') {
+    const cached = keyCache.get(rec.enforced);
+    if (cached !== undefined) return cached;
+  }
+  const k = computeKey(rec);
+  if (rec.action !== 'log') keyCache.set(rec.enforced, k);
+  return k;
+}
+
+const keyCache = new WeakMap<readonly unknown[], string>();
+
+function computeKey(rec: SimRecord): string {
   if (rec.action === 'log') {
     const l = rec.log;
     return l ? `${l.tier}|${l.kind}|${l.namespace}|${l.name}|log` : 'none';

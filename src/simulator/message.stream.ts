@@ -22,6 +22,8 @@ export interface SimMessage {
   key: string;
   /** null = tombstone (inventory deletes). */
   value: string | null;
+  /** Flow records (good or malformed) the message carries; 0 for inventory. */
+  records: number;
 }
 
 /**
@@ -34,6 +36,10 @@ export class MessageStream {
   private readonly encode: RecordEncoder;
   private readonly rng: Prng;
   private readonly lines: number;
+
+  get linesPerMessage(): number {
+    return this.lines;
+  }
   private readonly buffers = new Map<string, string[]>();
   private readonly out: SimMessage[] = [];
   private initialSent = false;
@@ -60,7 +66,7 @@ export class MessageStream {
 
   /** Emits the partly filled per-node messages (at the end of a run). */
   flush(): SimMessage[] {
-    for (const [node, buf] of this.buffers) if (buf.length) this.out.push({ topic: 'flows', key: node, value: buf.join('\n') });
+    for (const [node, buf] of this.buffers) if (buf.length) this.out.push({ topic: 'flows', key: node, value: buf.join('\n'), records: buf.length });
     this.buffers.clear();
     return this.out.splice(0);
   }
@@ -68,7 +74,7 @@ export class MessageStream {
   private inventory(key: string, value: string | null): void {
     this.counts.inventoryMessages++;
     if (value === null) this.counts.tombstones++;
-    this.out.push({ topic: 'inventory', key, value });
+    this.out.push({ topic: 'inventory', key, value, records: 0 });
   }
 
   private step(): void {
@@ -87,19 +93,19 @@ export class MessageStream {
         const bad = corrupt(o.format, json, this.rng.pick(o.malformedKinds), this.rng);
         this.counts.addMalformed(bad.kind);
         // Alone in its message, so the dead-lettering of it costs no good record.
-        this.out.push({ topic: 'flows', key: rec.node, value: bad.value });
+        this.out.push({ topic: 'flows', key: rec.node, value: bad.value, records: 1 });
         continue;
       }
       this.counts.addRecord(rec, c.stale, c.intent === 'unknown-endpoint');
       if (this.lines === 1) {
-        this.out.push({ topic: 'flows', key: rec.node, value: json });
+        this.out.push({ topic: 'flows', key: rec.node, value: json, records: 1 });
         continue;
       }
       let buf = this.buffers.get(rec.node);
       if (!buf) this.buffers.set(rec.node, (buf = []));
       buf.push(json);
       if (buf.length >= this.lines) {
-        this.out.push({ topic: 'flows', key: rec.node, value: buf.join('\n') });
+        this.out.push({ topic: 'flows', key: rec.node, value: buf.join('\n'), records: buf.length });
         this.buffers.set(rec.node, []);
       }
     }

@@ -40,11 +40,9 @@ function flowRecordsIn(batch: readonly SimMessage[]): { messages: number; record
   let messages = 0;
   let records = 0;
   for (const m of batch) {
-    if (m.topic !== 'flows' || m.value === null) continue;
+    if (m.records === 0) continue;
     messages++;
-    let n = 1;
-    for (let i = m.value.indexOf('\n'); i >= 0; i = m.value.indexOf('\n', i + 1)) n++;
-    records += n;
+    records += m.records;
   }
   return { messages, records };
 }
@@ -78,7 +76,8 @@ export async function run(o: CliOptions, log: (line: string) => void, shouldStop
   const done = () => shouldStop() || (o.count > 0 && flowRecords >= o.count) || (o.durationSeconds > 0 && elapsed() >= o.durationSeconds);
   try {
     while (!done()) {
-      let batch = stream.pull(o.batch);
+      // --batch counts records: with NDJSON, fewer (bigger) messages make up one produce request.
+      let batch = stream.pull(Math.max(1, Math.ceil(o.batch / stream.linesPerMessage)));
       if (o.count > 0) batch = trimToCount(batch, o.count - flowRecords);
       const n = flowRecordsIn(batch);
       flowMessages += n.messages;
@@ -119,9 +118,9 @@ function trimToCount(batch: SimMessage[], left: number): SimMessage[] {
   const out: SimMessage[] = [];
   let records = 0;
   for (const m of batch) {
-    if (m.topic === 'flows' && m.value !== null) {
+    if (m.records > 0) {
       if (records >= left) continue;
-      records += flowRecordsIn([m]).records;
+      records += m.records;
     }
     out.push(m);
   }

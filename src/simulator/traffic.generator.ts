@@ -113,6 +113,11 @@ export class TrafficGenerator {
     return [...this.cluster.baseManifests, ...pods, ...this.cluster.policyManifests];
   }
 
+  /** What the inventory topic holds now: live pods and the current policies. */
+  currentInventory(): Manifest[] {
+    return this.inventory();
+  }
+
   /** The engine view the emitted traces come from (for tests and expected-count checks). */
   get verdicts(): VerdictOracle {
     return this.oracle;
@@ -231,7 +236,7 @@ export class TrafficGenerator {
 
   private connectionFor(edge: Edge, srcPod?: SimPod): SimEvent & { type: 'flow' } {
     const v6 = this.rng.chance(this.options.ipv6Ratio) && canV6(edge.src) && canV6(edge.dst);
-    const src = srcPod ? { type: 'wep' as const, ip: srcPod.ips[0], pod: srcPod } : this.endpoint(edge.src, v6);
+    const src = srcPod ? { type: 'wep' as const, ip: srcPod.ips[v6 ? 1 : 0], pod: srcPod } : this.endpoint(edge.src, v6);
     const dst = this.endpoint(edge.dst, v6);
     return this.build(src, dst, edge.protocol, edge.port, edge.expected ? 'expected' : 'unexpected');
   }
@@ -261,10 +266,10 @@ export class TrafficGenerator {
       this.reps = this.pickRepresentatives();
       this.repGeneration = this.oracle.generation;
     }
-    let ev = this.oracle.evaluate(this.engineFlow(src, dst, this.reps, base), key);
+    let ev = this.oracle.evaluate(() => this.engineFlow(src, dst, this.reps, base), key);
     let stale = false;
     if (this.staleOracle && this.rng.chance(this.options.staleRatio)) {
-      const old = this.staleOracle.evaluate(this.engineFlow(src, dst, this.staleReps, base), key);
+      const old = this.staleOracle.evaluate(() => this.engineFlow(src, dst, this.staleReps, base), key);
       if (verdictOf(old) !== verdictOf(ev)) {
         ev = old;
         stale = true;

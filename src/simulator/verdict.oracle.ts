@@ -76,10 +76,10 @@ export class VerdictOracle {
   }
 
   /** `classKey` must identify everything the verdict depends on except the pod itself. */
-  evaluate(flow: FlowInput, classKey: string): FlowEvaluation {
+  evaluate(flow: () => FlowInput, classKey: string): FlowEvaluation {
     let ev = this.cache.get(classKey);
     if (!ev) {
-      ev = this.current().evaluateFlow(flow);
+      ev = this.current().evaluateFlow(flow());
       this.evaluationCount++;
       if (this.cache.size > 500_000) this.cache.clear();
       this.cache.set(classKey, ev);
