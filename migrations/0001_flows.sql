@@ -93,3 +93,21 @@ ENGINE = MergeTree
 PARTITION BY toDate(start_time)
 ORDER BY (toStartOfHour(start_time), dst_namespace, decision_policy, start_time)
 SETTINGS non_replicated_deduplication_window = 10000;
+
+-- The highest stored Kafka offset per partition, kept small by a view so a consumer that gets a
+-- partition (start, rebalance) can skip messages whose rows are already stored, however the
+-- redelivered batch is cut. ReplacingMergeTree keeps the largest `stored_offset` per key.
+CREATE TABLE IF NOT EXISTS ingest_offsets
+(
+    source_topic      LowCardinality(String),
+    source_partition  UInt32,
+    stored_offset     UInt64
+)
+ENGINE = ReplacingMergeTree(stored_offset)
+ORDER BY (source_topic, source_partition)
+SETTINGS non_replicated_deduplication_window = 10000;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS ingest_offsets_mv TO ingest_offsets AS
+SELECT source_topic, source_partition, max(source_offset) AS stored_offset
+FROM flows
+GROUP BY source_topic, source_partition;

@@ -5,6 +5,7 @@ import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
 import { IngestModule } from './ingest/ingest.module';
 import { KafkaModule } from './kafka/kafka.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { StorageModule } from './storage/storage.module';
 
 /** The pipeline, in the order data flows: Kafka in, store, serve. */
@@ -13,7 +14,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), KafkaModule, StorageModule, IngestModule, ApiModule, HealthModule],
+      imports: [ConfigModule.forRoot(config), MetricsModule, KafkaModule, StorageModule, IngestModule, ApiModule, HealthModule],
     };
   }
 }

@@ -47,6 +47,18 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toBool) @IsBoolean()
   FLOWSCOPE_INGEST_ENABLED = true;
 
+  /** Larger messages are dead-lettered unread. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1024) @Max(64 * 1024 * 1024)
+  FLOWSCOPE_MAX_MESSAGE_BYTES = 1024 * 1024;
+
+  /** Days to keep allowed flows; 0 keeps them forever. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(36500)
+  FLOWSCOPE_RETENTION_ALLOWED_DAYS = 30;
+
+  /** Days to keep denied flows and Log-rule events (what auditors ask for); 0 keeps them forever. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(36500)
+  FLOWSCOPE_RETENTION_DENIED_DAYS = 365;
+
   /** Comma-separated host:port list. */
   @IsOptional() @Matches(/^[^,\s:]+:\d{1,5}(,[^,\s:]+:\d{1,5})*$/, { message: 'must be a comma-separated list of host:port' })
   KAFKA_BROKERS = '127.0.0.1:9092';
@@ -59,6 +71,10 @@ export class EnvironmentVariables {
 
   @IsOptional() @Matches(/^[a-zA-Z0-9._-]{1,249}$/, { message: 'must be a valid Kafka topic name' })
   KAFKA_FLOWS_TOPIC = 'flowscope.flows';
+
+  /** auto: detected per message (flowscope, Calico flow log, Goldmane). */
+  @IsOptional() @IsIn(['auto', 'flowscope', 'calico', 'goldmane'])
+  KAFKA_FLOWS_FORMAT: 'auto' | 'flowscope' | 'calico' | 'goldmane' = 'auto';
 
   @IsOptional() @Matches(/^[a-zA-Z0-9._-]{1,249}$/, { message: 'must be a valid Kafka topic name' })
   KAFKA_DEAD_LETTER_TOPIC = 'flowscope.flows.dead-letter';
@@ -88,7 +104,8 @@ export class EnvironmentVariables {
 export interface AppConfig {
   http: { host: string; port: number };
   log: { level: LogLevel; format: 'text' | 'json' };
-  ingest: { enabled: boolean };
+  ingest: { enabled: boolean; format: 'auto' | 'flowscope' | 'calico' | 'goldmane'; maxMessageBytes: number };
+  retention: { allowedDays: number; deniedDays: number };
   kafka: {
     brokers: string[];
     clientId: string;

@@ -72,6 +72,18 @@ export class FlowRepository {
     await this.clickhouse.insert('flows', flows.map(toRow), dedupToken);
   }
 
+  /**
+   * The highest Kafka offset of a partition whose rows are stored, or -1. Lets a consumer skip
+   * messages redelivered after a commit was lost, whatever the new batch boundaries are.
+   */
+  async storedHighWater(topic: string, partition: number): Promise<bigint> {
+    const [row] = await this.clickhouse.query<{ n: number | string; hi: number | string }>(
+      'SELECT count() AS n, max(stored_offset) AS hi FROM ingest_offsets WHERE source_topic = {topic:String} AND source_partition = {partition:UInt32}',
+      { topic, partition },
+    );
+    return Number(row.n) === 0 ? -1n : BigInt(row.hi);
+  }
+
   async search(q: FlowSearch): Promise<FlowPage> {
     const where = new WhereBuilder()
       .addAll('start_time >= fromUnixTimestamp64Milli({from:Int64}) AND start_time < fromUnixTimestamp64Milli({to:Int64})', { from: q.from.getTime(), to: q.to.getTime() })

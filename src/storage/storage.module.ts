@@ -6,6 +6,7 @@ import { FlowRepository } from './flow.repository';
 import { InventoryRepository } from './inventory.repository';
 import { StatsRepository } from './stats.repository';
 import { MigrationRunner } from './migration.runner';
+import { RetentionService } from './retention.service';
 
 /** dist/src/storage -> the package root's migrations/ folder (the same layout in the Docker image). */
 export const MIGRATIONS_DIR = join(__dirname, '..', '..', '..', 'migrations');
@@ -21,12 +22,14 @@ export class Storage implements OnModuleInit {
   constructor(
     private readonly clickhouse: ClickHouseAdapter,
     private readonly migrations: MigrationRunner,
+    private readonly retention: RetentionService,
   ) {}
 
   ready(): Promise<void> {
     this.started ??= (async () => {
       await this.clickhouse.connect();
       await this.migrations.run(MIGRATIONS_DIR);
+      await this.retention.apply();
     })();
     return this.started;
   }
@@ -38,7 +41,7 @@ export class Storage implements OnModuleInit {
 
 @Global()
 @Module({
-  providers: [Clock, ClickHouseAdapter, MigrationRunner, Storage, FlowRepository, InventoryRepository, StatsRepository],
+  providers: [Clock, ClickHouseAdapter, MigrationRunner, RetentionService, Storage, FlowRepository, InventoryRepository, StatsRepository],
   exports: [Clock, ClickHouseAdapter, Storage, FlowRepository, InventoryRepository, StatsRepository],
 })
 export class StorageModule {}

@@ -1,0 +1,45 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { ClickHouseAdapter } from './clickhouse.adapter';
+
+/** The TTL clause for the configured retention; undefined when flows are kept forever. */
+export function retentionTtl(allowedDays: number, deniedDays: number): string | undefined {
+  const rules: string[] = [];
+  if (allowedDays > 0) rules.push(`toDateTime(start_time) + toIntervalDay(${allowedDays}) WHERE action = 'allow'`);
+  // Denied flows and Log-rule events are what auditors ask for: they get their own, usually longer, retention.
+  if (deniedDays > 0) rules.push(`toDateTime(start_time) + toIntervalDay(${deniedDays}) WHERE action != 'allow'`);
+  return rules.length ? rules.join(', ') : undefined;
+}
+
+/**
+ * Retention is configuration, not schema: it is applied to the flows table on start, and only
+ * when it differs from what the table has (a TTL change re-evaluates old parts lazily, on merges,
+ * rather than rewriting the table at every start).
+ */
+@Injectable()
+export class RetentionService {
+  private readonly logger = new Logger(RetentionService.name);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clickhouse: ClickHouseAdapter,
+  ) {}
+
+  async apply(): Promise<void> {
+    const { allowedDays, deniedDays } = this.config.retention;
+    const wanted = retentionTtl(allowedDays, deniedDays);
+    const [table] = await this.clickhouse.query<{ q: string }>(
+      "SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = 'flows'",
+    );
+    const current = /\sTTL\s(.*?)(\sSETTINGS\s|$)/s.exec(table?.q ?? '')?.[1]?.trim();
+    const normalise = (ttl: string | undefined) => ttl?.replace(/\s+DELETE\s+WHERE\s+/g, ' WHERE ').replace(/\s+/g, ' ');
+    if (normalise(current) === normalise(wanted)) return;
+    if (wanted) {
+      await this.clickhouse.command(`ALTER TABLE flows MODIFY TTL ${wanted.replace(/ WHERE /g, ' DELETE WHERE ')} SETTINGS materialize_ttl_after_modify = 0`);
+    } else {
+      await this.clickhouse.command('ALTER TABLE flows REMOVE TTL');
+    }
+    this.logger.log(`flow retention: allowed ${allowedDays || 'forever'} days, denied and logged ${deniedDays || 'forever'} days`);
+  }
+}

@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ClickHouseAdapter } from '../../src/storage/clickhouse.adapter';
+import { testConfig } from '../support/test-config';
+import { startTestApp } from '../support/test-app';
+
+async function ttlOf(ch: ClickHouseAdapter): Promise<string> {
+  const [t] = await ch.query<{ q: string }>("SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = 'flows'");
+  return /\sTTL\s(.*?)\sSETTINGS\s/s.exec(t.q)?.[1] ?? '';
+}
+
+describe('flow retention from configuration (embedded ClickHouse)', () => {
+  it('applies separate retention to allowed and to denied flows, and changes it on restart', async () => {
+    const config = testConfig({ FLOWSCOPE_RETENTION_ALLOWED_DAYS: '7', FLOWSCOPE_RETENTION_DENIED_DAYS: '400' });
+    let t = await startTestApp(config);
+    const ttl = await ttlOf(t.app.get(ClickHouseAdapter));
+    assert.match(ttl, /toIntervalDay\(7\) WHERE action = 'allow'/);
+    assert.match(ttl, /toIntervalDay\(400\) WHERE action != 'allow'/);
+    await t.close();
+
+    t = await startTestApp(testConfig({ FLOWSCOPE_DATA_DIR: config.clickhouse.dataDir, FLOWSCOPE_RETENTION_ALLOWED_DAYS: '0', FLOWSCOPE_RETENTION_DENIED_DAYS: '90' }));
+    const changed = await ttlOf(t.app.get(ClickHouseAdapter));
+    assert.doesNotMatch(changed, /action = 'allow'/, 'allowed flows are kept forever');
+    assert.match(changed, /toIntervalDay\(90\) WHERE action != 'allow'/);
+    await t.close();
+  });
+});
