@@ -8,6 +8,7 @@ import { KafkaAdapter } from '../kafka/kafka.adapter';
 import { IngestMetrics } from '../metrics/ingest.metrics';
 import { FlowRepository } from '../storage/flow.repository';
 import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
+import { InventoryIngestConsumer } from './inventory-ingest.consumer';
 import { RecordDecoder } from './formats/record.decoder';
 import { MalformedEventError } from './malformed-event.error';
 import { StoreRetrier } from './store.retrier';
@@ -36,6 +37,7 @@ export class FlowIngestConsumer implements OnApplicationBootstrap, BeforeApplica
     private readonly flows: FlowRepository,
     private readonly attribution: AttributionService,
     private readonly metrics: IngestMetrics,
+    private readonly inventory: InventoryIngestConsumer,
   ) {
     this.decoder = new RecordDecoder({ format: config.ingest.format, maxMessageBytes: config.ingest.maxMessageBytes });
     this.retrier = new StoreRetrier(this.logger, metrics);
@@ -47,6 +49,7 @@ export class FlowIngestConsumer implements OnApplicationBootstrap, BeforeApplica
 
   async start(): Promise<void> {
     const { topics, groupId } = this.config.kafka;
+    await this.inventory.caughtUp();
     await this.kafka.ensureTopics([{ topic: topics.flows }, { topic: topics.deadLetter }]);
     this.producer = this.kafka.producer();
     await this.producer.connect();

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Clock } from '../clock/clock';
+import { IngestMetrics } from '../metrics/ingest.metrics';
 import { ManifestParseError, normalizeResource, Resource, ResourceValidationError, splitManifest } from '../policy/model';
 import { InventoryRepository } from '../storage/inventory.repository';
 import { Storage } from '../storage/storage.module';
@@ -13,6 +14,18 @@ export interface ApplyResult {
   applied: Array<{ key: string; kind: string; namespace: string; name: string; validFrom: string }>;
   /** Kinds outside the policy model (Deployments, Services...): accepted and ignored. */
   skipped: Array<{ apiVersion: string; kind: string; namespace: string; name: string }>;
+}
+
+export interface PreparedChange {
+  version: InventoryVersion;
+  /** Absent for deletions. */
+  resource?: Resource;
+}
+
+export interface PreparedChanges {
+  changes: PreparedChange[];
+  skipped: ApplyResult['skipped'];
+  problems: InventoryRejectedError['problems'];
 }
 
 export interface ApplyOptions {
@@ -37,6 +50,7 @@ export class InventoryService implements OnModuleInit {
     private readonly storage: Storage,
     private readonly repository: InventoryRepository,
     private readonly clock: Clock,
+    private readonly metrics: IngestMetrics,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -60,45 +74,62 @@ export class InventoryService implements OnModuleInit {
       throw err;
     }
     const validFrom = opts.validFrom ?? this.clock.now().getTime();
-    const accepted: Array<{ version: InventoryVersion; resource: Resource }> = [];
-    const result: ApplyResult = { applied: [], skipped: [] };
-    const problems: InventoryRejectedError['problems'] = [];
+    const prepared = this.prepare(items, validFrom, opts.source);
+    if (prepared.problems.length > 0) throw new InventoryRejectedError(prepared.problems);
+    await this.commit(prepared.changes, opts.dedupToken);
+    return {
+      applied: prepared.changes.map(({ version: v }) => ({ key: v.key, kind: v.kind, namespace: v.namespace, name: v.name, validFrom: new Date(validFrom).toISOString() })),
+      skipped: prepared.skipped,
+    };
+  }
+
+  /** Validates manifest objects into versions valid from `validFrom`; touches nothing. */
+  prepare(items: readonly unknown[], validFrom: number, source: string): PreparedChanges {
+    const out: PreparedChanges = { changes: [], skipped: [], problems: [] };
     items.forEach((item, i) => {
       try {
-        const out = normalizeResource(item, items.length > 1 ? i : undefined);
-        if ('skipped' in out) {
-          const { apiVersion, kind, namespace, name } = out.skipped;
-          result.skipped.push({ apiVersion, kind, namespace, name });
+        const normalized = normalizeResource(item, items.length > 1 ? i : undefined);
+        if ('skipped' in normalized) {
+          const { apiVersion, kind, namespace, name } = normalized.skipped;
+          out.skipped.push({ apiVersion, kind, namespace, name });
           return;
         }
-        const r = out.resource;
-        const meta = (item as { kind: string; metadata: { name: string } });
-        accepted.push({
+        const r = normalized.resource;
+        const meta = item as { kind: string; metadata: { name: string } };
+        out.changes.push({
           resource: r,
-          version: { key: r.key, kind: r.kind, namespace: r.namespace, name: r.name, manifestKind: meta.kind, manifestName: meta.metadata.name, validFrom, deleted: false, manifest: item, source: opts.source },
+          version: { key: r.key, kind: r.kind, namespace: r.namespace, name: r.name, manifestKind: meta.kind, manifestName: meta.metadata.name, validFrom, deleted: false, manifest: item, source },
         });
       } catch (err) {
         if (!(err instanceof ResourceValidationError)) throw err;
         const id = `${err.kind || 'resource'} ${err.namespace ? `${err.namespace}/` : ''}${err.resourceName || `#${i}`}`;
-        problems.push({ resource: id, path: err.path, message: err.detail });
+        out.problems.push({ resource: id, path: err.path, message: err.detail });
       }
     });
-    if (problems.length > 0) throw new InventoryRejectedError(problems);
-    await this.repository.insert(accepted.map((a) => a.version), this.clock.now().getTime(), opts.dedupToken);
-    for (const a of accepted) {
-      this.timeline.add(a.version, a.resource);
-      result.applied.push({ key: a.version.key, kind: a.version.kind, namespace: a.version.namespace, name: a.version.name, validFrom: new Date(validFrom).toISOString() });
+    return out;
+  }
+
+  /** The deletion of a live resource (by model key or manifest identity), or undefined if none is live. */
+  prepareDelete(kind: string, namespace: string, name: string, validFrom: number, source: string): PreparedChange | undefined {
+    const live = this.timeline.findLive(kind, namespace, name);
+    return live && { version: { ...live, validFrom, deleted: true, manifest: undefined, source } };
+  }
+
+  /** Stores the changes (one insert) and only then makes them visible to enrichment and explain. */
+  async commit(changes: readonly PreparedChange[], dedupToken?: string): Promise<void> {
+    if (changes.length === 0) return;
+    await this.repository.insert(changes.map((c) => c.version), this.clock.now().getTime(), dedupToken);
+    for (const c of changes) {
+      this.timeline.add(c.version, c.resource);
+      this.metrics.inventoryVersions.inc({ source: c.version.source });
     }
-    return result;
   }
 
   async delete(kind: string, namespace: string, name: string, opts: ApplyOptions): Promise<InventoryVersion> {
-    const live = this.timeline.findLive(kind, namespace, name);
-    if (!live) throw new InventoryNotFoundError(kind, namespace, name);
-    const tombstone: InventoryVersion = { ...live, validFrom: opts.validFrom ?? this.clock.now().getTime(), deleted: true, manifest: undefined, source: opts.source };
-    await this.repository.insert([tombstone], this.clock.now().getTime(), opts.dedupToken);
-    this.timeline.add(tombstone);
-    return tombstone;
+    const change = this.prepareDelete(kind, namespace, name, opts.validFrom ?? this.clock.now().getTime(), opts.source);
+    if (!change) throw new InventoryNotFoundError(kind, namespace, name);
+    await this.commit([change], opts.dedupToken);
+    return change.version;
   }
 
   /** The inventory as it was at instant t, compiled for the policy engine (cached per state). */

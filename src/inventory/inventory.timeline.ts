@@ -58,6 +58,11 @@ export class InventoryTimeline {
     else this.latestChange = version.validFrom;
   }
 
+  /** True when the key already has a version at exactly this instant with this deleted state. */
+  hasVersion(key: string, validFrom: number, deleted: boolean): boolean {
+    return this.byKey.get(key)?.some((e) => e.version.validFrom === validFrom && e.version.deleted === deleted) ?? false;
+  }
+
   /** The resources that existed at instant t (deleted ones and not-yet-created ones excluded). */
   stateAt(t: number): Resource[] {
     const out: Resource[] = [];

@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Consumer, EachBatchPayload, Producer } from 'kafkajs';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { InventoryService, PreparedChange } from '../inventory/inventory.service';
+import { KafkaAdapter } from '../kafka/kafka.adapter';
+import { IngestMetrics } from '../metrics/ingest.metrics';
+import { ManifestParseError, splitManifest } from '../policy';
+import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
+import { StoreRetrier } from './store.retrier';
+
+const CATCH_UP_TIMEOUT_MS = 60_000;
+const VALID_FROM_HEADER = 'flowscope-valid-from';
+
+/**
+ * Reads the compacted inventory topic (key `kind/namespace/name`, value a manifest, null value =
+ * deletion) into the inventory history. Every flowscope instance needs the whole inventory in
+ * memory, so each reads every partition from the beginning in a group of its own (nothing is
+ * committed); versions it already has are recognised and not stored again. A version is valid from
+ * the message's timestamp, or from the `flowscope-valid-from` header when the producer knows better.
+ */
+@Injectable()
+export class InventoryIngestConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(InventoryIngestConsumer.name);
+  private readonly retrier: StoreRetrier;
+  private consumer?: Consumer;
+  private producer?: Producer;
+  private deadLetters?: DeadLetterPublisher;
+  private markCaughtUp!: () => void;
+  private readonly caughtUpPromise = new Promise<void>((resolve) => (this.markCaughtUp = resolve));
+  /** Offsets still to reach per partition before the backlog present at start is applied. */
+  private readonly backlog = new Map<number, bigint>();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly kafka: KafkaAdapter,
+    private readonly inventory: InventoryService,
+    private readonly metrics: IngestMetrics,
+  ) {
+    this.retrier = new StoreRetrier(this.logger, metrics);
+  }
+
+  /**
+   * Resolves once the inventory that was on the topic at start is applied (or after a timeout), so
+   * flows are not attributed against an inventory that is still loading.
+   */
+  caughtUp(): Promise<void> {
+    return Promise.race([this.caughtUpPromise, new Promise<void>((r) => setTimeout(r, CATCH_UP_TIMEOUT_MS).unref())]);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.ingest.enabled) {
+      this.markCaughtUp();
+      return;
+    }
+    const { topics, groupId } = this.config.kafka;
+    await this.kafka.ensureTopics([{ topic: topics.inventory, compacted: true }, { topic: topics.deadLetter }]);
+    const admin = this.kafka.admin();
+    await admin.connect();
+    for (const p of await admin.fetchTopicOffsets(topics.inventory)) {
+      if (BigInt(p.high) > BigInt(p.low)) this.backlog.set(p.partition, BigInt(p.high));
+    }
+    await admin.disconnect();
+    if (this.backlog.size === 0) this.markCaughtUp();
+
+    this.producer = this.kafka.producer();
+    await this.producer.connect();
+    this.deadLetters = new DeadLetterPublisher(this.producer, topics.deadLetter);
+    this.consumer = this.kafka.consumer({ groupId: `${groupId}.inventory.${randomUUID()}`, maxWaitTimeInMs: 500 });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: topics.inventory, fromBeginning: true });
+    await this.consumer.run({ autoCommit: false, eachBatch: (p) => this.handleBatch(p) });
+    this.logger.log(`reading inventory from ${topics.inventory}`);
+  }
+
+  private async handleBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const { topic, partition } = batch;
+    const changes: PreparedChange[] = [];
+    const rejected: DeadLetter[] = [];
+    for (const m of batch.messages) {
+      const reject = (reason: string) => rejected.push({ topic, partition, offset: m.offset, key: m.key, value: m.value, reason });
+      const header = m.headers?.[VALID_FROM_HEADER]?.toString();
+      const validFrom = header ? (/^\d+$/.test(header) ? Number(header) : Date.parse(header)) : Number(m.timestamp);
+      if (!Number.isFinite(validFrom)) {
+        reject(`${VALID_FROM_HEADER}: ${JSON.stringify(header)} is not an RFC 3339 time or epoch milliseconds`);
+        continue;
+      }
+      if (!m.value) {
+        const [kind, namespace, ...rest] = (m.key?.toString() ?? '').split('/');
+        if (!kind || rest.length === 0) {
+          reject('a deletion (null value) needs the key kind/namespace/name');
+          continue;
+        }
+        const del = this.inventory.prepareDelete(kind, namespace, rest.join('/'), validFrom, 'kafka');
+        if (del && !this.inventory.timeline.hasVersion(del.version.key, validFrom, true)) changes.push(del);
+        continue;
+      }
+      let items: unknown[];
+      try {
+        items = splitManifest(m.value.toString('utf8'));
+      } catch (err) {
+        if (!(err instanceof ManifestParseError)) throw err;
+        reject(err.message);
+        continue;
+      }
+      const prepared = this.inventory.prepare(items, validFrom, 'kafka');
+      if (prepared.problems.length > 0) {
+        reject(prepared.problems.map((p) => `${p.resource}: ${p.path ? `${p.path}: ` : ''}${p.message}`).join('; '));
+        continue;
+      }
+      // The topic is re-read from the beginning at every start: what is already known stays as is.
+      changes.push(...prepared.changes.filter((c) => !this.inventory.timeline.hasVersion(c.version.key, validFrom, false)));
+    }
+    const token = `${topic}:${partition}:${batch.firstOffset()}-${batch.lastOffset()}`;
+    await this.retrier.run(`inventory ${token}`, { topic, partition: String(partition) }, () => isRunning() && !isStale(), heartbeat, async () => {
+      await this.deadLetters!.publish(rejected);
+      await this.inventory.commit(changes, token);
+    });
+    this.metrics.deadLettered.inc({ topic }, rejected.length);
+    const target = this.backlog.get(partition);
+    if (target !== undefined && BigInt(batch.lastOffset()) + 1n >= target) {
+      this.backlog.delete(partition);
+      if (this.backlog.size === 0) {
+        this.logger.log('inventory backlog applied');
+        this.markCaughtUp();
+      }
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.retrier.stop();
+    await this.consumer?.disconnect();
+    await this.producer?.disconnect();
+  }
+}
