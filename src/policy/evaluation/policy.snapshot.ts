@@ -96,16 +96,34 @@ export class PolicySnapshot {
     flow: FlowInput,
     opts: { pending?: boolean } = {},
   ): SideEvaluation {
-    const f = direction === 'ingress' ? { ...flow, dst: ref } : { ...flow, src: ref };
-    const [s, d] = this.prepare(f);
-    const local = direction === 'ingress' ? d : s;
-    if (!local.endpoint) throw new FlowInputError(`not a local endpoint: ${describeRef(ref)}`);
-    return this.side(local.endpoint, direction === 'ingress' ? DIR_INGRESS : DIR_EGRESS, !!opts.pending);
+    const local = this.prepareSide(ref, direction, flow);
+    return this.side(local, direction === 'ingress' ? DIR_INGRESS : DIR_EGRESS, !!(opts && opts.pending));
+  }
+
+  /**
+   * Decision-only twin of `evaluateDirection`: same arguments, same decision, no trace. Nothing is
+   * allocated on a warm call; the returned decision is a shared frozen object. Meant for callers
+   * (ingest) that already hold the dataplane's own trace and only need the engine's verdict.
+   */
+  decideDirection(ref: EndpointRef | ResolvedPeer, direction: Direction, flow: FlowInput, opts?: { pending?: boolean }): Decision {
+    const local = this.prepareSide(ref, direction, flow);
+    return evaluateDirection(this.data.tiers, local, direction === 'ingress' ? DIR_INGRESS : DIR_EGRESS, !!(opts && opts.pending), this.ctx, null);
+  }
+
+  /**
+   * True iff some rule of some policy (enforced or staged) or profile matches on source
+   * `ports`/`notPorts`. When false, the source port never influences a decision, so callers may
+   * leave the (ephemeral) source port out of their cache keys.
+   */
+  get usesSourcePorts(): boolean {
+    return this.data.usesSourcePorts;
   }
 
   /** Full verdict with traces: egress at the source and ingress at the destination, enforced and pending. */
   evaluateFlow(flow: FlowInput): FlowEvaluation {
-    const [s, d] = this.prepare(flow);
+    this.prepare(flow, null, null);
+    const s = this.srcEntry;
+    const d = this.dstEntry;
     const egress: DirectionResult | null = s.endpoint
       ? {
           direction: 'egress' as const,
@@ -135,7 +153,9 @@ export class PolicySnapshot {
 
   /** Fast path: enforced verdict only, no traces; decisions are shared frozen objects. */
   decideFlow(flow: FlowInput): FlowDecision {
-    const [s, d] = this.prepare(flow);
+    this.prepare(flow, null, null);
+    const s = this.srcEntry;
+    const d = this.dstEntry;
     const tiers = this.data.tiers;
     const egress: Decision | null = s.endpoint ? evaluateDirection(tiers, s.endpoint, DIR_EGRESS, false, this.ctx, null) : null;
     const ingress: Decision | null = d.endpoint ? evaluateDirection(tiers, d.endpoint, DIR_INGRESS, false, this.ctx, null) : null;
@@ -152,16 +172,34 @@ export class PolicySnapshot {
     return { trace: sink, decision };
   }
 
-  /** Fills the shared match context for this flow and returns both resolved sides. */
-  private prepare(flow: FlowInput): [PeerEntry, PeerEntry] {
+  /** Prepares a one-sided evaluation: `ref` replaces the flow's destination (ingress) or source (egress). */
+  private prepareSide(ref: EndpointRef | ResolvedPeer, direction: Direction, flow: FlowInput): EndpointRuntime {
+    const ingress = direction === 'ingress';
+    this.prepare(flow, ingress ? null : ref, ingress ? ref : null);
+    const local = ingress ? this.dstEntry : this.srcEntry;
+    if (!local.endpoint) throw new FlowInputError(`not a local endpoint: ${describeRef(ref)}`);
+    return local.endpoint;
+  }
+
+  // Results of the last prepare(): fields rather than a returned tuple, so a decision allocates nothing.
+  private srcEntry: PeerEntry = UNKNOWN_PEER;
+  private dstEntry: PeerEntry = UNKNOWN_PEER;
+
+  /**
+   * Fills the shared match context for this flow and `srcEntry`/`dstEntry`. `srcRef`/`dstRef`
+   * override the flow's `src`/`dst` (used by the one-sided calls instead of copying the flow).
+   */
+  private prepare(flow: FlowInput, srcRef: EndpointRef | ResolvedPeer | null, dstRef: EndpointRef | ResolvedPeer | null): void {
     const c = this.ctx;
     const proto = typeof flow.protocol === 'number' ? parseProtocol(flow.protocol) : this.protocolOf(flow.protocol);
     if (proto === null) throw new FlowInputError(`unknown protocol ${JSON.stringify(flow.protocol)}`);
-    let s = flow.srcIp && !flow.src ? this.peerForIp(flow.srcIp) : null;
-    let d = flow.dstIp && !flow.dst ? this.peerForIp(flow.dstIp) : null;
+    const srcR = srcRef ?? flow.src;
+    const dstR = dstRef ?? flow.dst;
+    let s = flow.srcIp && !srcR ? this.peerForIp(flow.srcIp) : null;
+    let d = flow.dstIp && !dstR ? this.peerForIp(flow.dstIp) : null;
     const hint = (s?.state.ip?.family ?? d?.state.ip?.family ?? 0) as 0 | 4 | 6;
-    if (flow.src) s = this.peerForRefOrPeer(flow.src, flow.srcIp ?? null, hint);
-    if (flow.dst) d = this.peerForRefOrPeer(flow.dst, flow.dstIp ?? null, (s?.state.ip?.family ?? hint) as 0 | 4 | 6);
+    if (srcR) s = this.peerForRefOrPeer(srcR, flow.srcIp ?? null, hint);
+    if (dstR) d = this.peerForRefOrPeer(dstR, flow.dstIp ?? null, (s?.state.ip?.family ?? hint) as 0 | 4 | 6);
     s ??= UNKNOWN_PEER;
     d ??= UNKNOWN_PEER;
     const sf = s.state.ip?.family ?? 0;
@@ -177,7 +215,8 @@ export class PolicySnapshot {
     c.dst = d.state;
     c.srcService = flow.srcService ?? null;
     c.dstService = flow.dstService ?? null;
-    return [s, d];
+    this.srcEntry = s;
+    this.dstEntry = d;
   }
 
   private readonly protocols = new Map<string, number | null>();

@@ -29,6 +29,8 @@ export interface SnapshotData {
   readonly netsets: PrefixIndex<NetsetRuntime>;
   readonly resources: readonly Resource[];
   readonly warnings: readonly string[];
+  /** Some policy (enforced or staged) or profile rule has source ports/notPorts. */
+  readonly usesSourcePorts: boolean;
 }
 
 const ALLOW_ALL: Rule = {
@@ -272,7 +274,12 @@ export function buildSnapshotData(input: readonly Resource[]): SnapshotData {
     for (const n of s.nets) netsets.add(n, rt);
   }
 
-  return { tiers, policies, endpointsByIp, endpointsByKey, netsetsByKey, netsets, resources, warnings };
+  const sourcePorts = (rules: readonly Rule[]) => rules.some((r) => r.source.ports.length > 0 || r.source.notPorts.length > 0);
+  const usesSourcePorts =
+    policyRes.some((p) => sourcePorts(p.ingress) || sourcePorts(p.egress)) ||
+    [...userProfiles.values()].some((p) => sourcePorts(p.ingress) || sourcePorts(p.egress));
+
+  return { tiers, policies, endpointsByIp, endpointsByKey, netsetsByKey, netsets, resources, warnings, usesSourcePorts };
 }
 
 function ruleDecision(verdict: 'allow' | 'deny', kind: Decision['kind'], extra: Omit<Decision, 'verdict' | 'kind'>): Decision {
