@@ -77,6 +77,13 @@ export class FlagsDto {
   @ApiProperty() unknownEndpoint!: boolean;
 }
 
+export class SourceDto {
+  @ApiProperty({ enum: ['flowscope', 'calico', 'goldmane'] }) format!: string;
+  @ApiProperty() topic!: string;
+  @ApiProperty() partition!: number;
+  @ApiProperty() offset!: string;
+}
+
 export class FlowDto {
   @ApiProperty() id!: string;
   @ApiProperty({ example: '2026-11-26T07:00:00.123Z' }) startTime!: string;
@@ -96,6 +103,7 @@ export class FlowDto {
   @ApiProperty({ type: ComputedDto }) computed!: ComputedDto;
   @ApiProperty({ type: DecisionDto }) decision!: DecisionDto;
   @ApiProperty({ type: FlagsDto }) flags!: FlagsDto;
+  @ApiProperty({ type: SourceDto, description: 'Where the record came from (Kafka coordinates).' }) source!: SourceDto;
 }
 
 export class FlowPageDto {

@@ -36,6 +36,7 @@ export interface StoredFlow {
   computed: { verdict: string; pendingVerdict: string };
   decision: { kind: string; tier: string; tierOrder: number | null; policy: string; policyOrder: number | null; ruleIndex: number; source: string };
   flags: { verdictMismatch: boolean; unknownPolicy: boolean; unknownEndpoint: boolean };
+  source: { format: string; topic: string; partition: number; offset: string };
 }
 
 export interface FlowSearch {
@@ -157,6 +158,7 @@ function toStoredFlow(r: FlowRow): StoredFlow {
       source: r.trace_source,
     },
     flags: { verdictMismatch: Number(r.verdict_mismatch) === 1, unknownPolicy: Number(r.unknown_policy) === 1, unknownEndpoint: Number(r.unknown_endpoint) === 1 },
+    source: { format: r.source_format, topic: r.source_topic, partition: Number(r.source_partition), offset: String(r.source_offset) },
   };
 }
 

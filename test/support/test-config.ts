@@ -19,6 +19,9 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     FLOWSCOPE_LOG_LEVEL: 'warn',
     FLOWSCOPE_DATA_DIR: mkdtempSync(join(tmpdir(), 'flowscope-test-')),
     FLOWSCOPE_INGEST_ENABLED: 'false',
+    // Fixtures carry old timestamps; a TTL merge must not remove them mid-test.
+    FLOWSCOPE_RETENTION_ALLOWED_DAYS: '0',
+    FLOWSCOPE_RETENTION_DENIED_DAYS: '0',
     KAFKA_BROKERS: TEST_BROKERS,
     KAFKA_GROUP_ID: `flowscope-test-${id}`,
     KAFKA_FLOWS_TOPIC: `test.flows.${id}`,
