@@ -1,4 +1,4 @@
-import { HitKind, PolicyHit, PROFILE_TIER } from '../policy/hits/hit.types';
+import { HitKind, PolicyHit, PROFILE_TIER } from '../policy';
 
 /** Which generation of policy-hit string a dataplane writes (see flow-formats.md section 2). */
 export type HitGeneration = 'g1' | 'g2' | 'g3';

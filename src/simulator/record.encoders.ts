@@ -1,4 +1,4 @@
-import { PolicyHit } from '../policy/hits/hit.types';
+import { PolicyHit } from '../policy';
 import { HitGeneration, renderHit, renderTrace } from './hit.render';
 import { Connection, SimEndpoint, SimRecord } from './traffic.types';
 

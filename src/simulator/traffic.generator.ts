@@ -1,4 +1,4 @@
-import { FlowEvaluation } from '../policy/evaluation';
+import { FlowEvaluation } from '../policy';
 import { clusterIpam, newPod } from './cluster.generator';
 import { Manifest, manifestKey, SimApp, SimCluster, SimNode, SimPod } from './cluster.types';
 import { podManifest } from './manifest.builders';

@@ -1,5 +1,4 @@
-import { LogHit } from '../policy/evaluation';
-import { PolicyHit } from '../policy/hits/hit.types';
+import { LogHit, PolicyHit } from '../policy';
 import { Manifest, SimExternalNet, SimNode, SimPod } from './cluster.types';
 
 export type EndpointType = 'wep' | 'hep' | 'ns' | 'net';

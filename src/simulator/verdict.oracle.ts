@@ -1,5 +1,4 @@
-import { FlowEvaluation, FlowInput, PolicySnapshot } from '../policy/evaluation';
-import { normalizeResource, Resource } from '../policy/model';
+import { FlowEvaluation, FlowInput, normalizeResource, PolicySnapshot, Resource } from '../policy';
 import { Manifest, manifestKey } from './cluster.types';
 
 /**
