@@ -78,6 +78,8 @@ export class InventoryIngestConsumer implements OnApplicationBootstrap, BeforeAp
     const { topic, partition } = batch;
     const changes: PreparedChange[] = [];
     const rejected: DeadLetter[] = [];
+    // Versions prepared in this batch, by message key: a deletion may follow its creation here.
+    const batchLive = new Map<string, PreparedChange>();
     for (const m of batch.messages) {
       const reject = (reason: string) => rejected.push({ topic, partition, offset: m.offset, key: m.key, value: m.value, reason });
       const header = m.headers?.[VALID_FROM_HEADER]?.toString();
@@ -92,7 +94,11 @@ export class InventoryIngestConsumer implements OnApplicationBootstrap, BeforeAp
           reject('a deletion (null value) needs the key kind/namespace/name');
           continue;
         }
-        const del = this.inventory.prepareDelete(kind, namespace, rest.join('/'), validFrom, 'kafka');
+        const pending = batchLive.get(m.key!.toString());
+        const del = pending
+          ? { version: { ...pending.version, validFrom, deleted: true, manifest: undefined } }
+          : this.inventory.prepareDelete(kind, namespace, rest.join('/'), validFrom, 'kafka');
+        batchLive.delete(m.key!.toString());
         if (del && !this.inventory.timeline.hasVersion(del.version.key, validFrom, true)) changes.push(del);
         continue;
       }
@@ -111,6 +117,7 @@ export class InventoryIngestConsumer implements OnApplicationBootstrap, BeforeAp
       }
       // The topic is re-read from the beginning at every start: what is already known stays as is.
       changes.push(...prepared.changes.filter((c) => !this.inventory.timeline.hasVersion(c.version.key, validFrom, false)));
+      if (m.key && prepared.changes.length === 1) batchLive.set(m.key.toString(), prepared.changes[0]);
     }
     const token = `${topic}:${partition}:${batch.firstOffset()}-${batch.lastOffset()}`;
     await this.retrier.run(`inventory ${token}`, { topic, partition: String(partition) }, () => isRunning() && !isStale(), heartbeat, async () => {

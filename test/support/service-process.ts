@@ -1,0 +1,57 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+const MAIN = join(__dirname, '..', '..', 'src', 'main.js');
+
+/** flowscope as its own process, the way it is deployed: for tests that kill it. */
+export class ServiceProcess {
+  private child?: ChildProcess;
+  private output = '';
+
+  constructor(private readonly env: Record<string, string>) {}
+
+  get port(): number {
+    return Number(this.env.FLOWSCOPE_HTTP_PORT);
+  }
+
+  async start(timeoutMs = 60_000): Promise<void> {
+    this.output = '';
+    this.child = spawn(process.execPath, [MAIN], { env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
+    this.child.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.child.exitCode !== null) throw new Error(`flowscope exited with ${this.child.exitCode}:\n${this.output}`);
+      try {
+        if ((await fetch(`http://127.0.0.1:${this.port}/health/live`)).ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`flowscope did not start within ${timeoutMs} ms:\n${this.output}`);
+  }
+
+  async get<T>(path: string): Promise<T> {
+    const res = await fetch(`http://127.0.0.1:${this.port}${path}`);
+    if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  }
+
+  /** SIGKILL: no shutdown hook runs, the in-flight batch is neither finished nor committed. */
+  async kill(): Promise<void> {
+    await this.stop('SIGKILL');
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const c = this.child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill(signal);
+    await exited;
+  }
+
+  get log(): string {
+    return this.output;
+  }
+}
