@@ -1,7 +1,7 @@
 import { PROFILE_TIER, RULE_INDEX_END_OF_TIER } from '../hits/hit.types';
-import { ACTION_ALLOW, ACTION_LOG, ACTION_PASS, MatchContext } from '../rules';
+import { ACTION_ALLOW, ACTION_LOG, ACTION_PASS, MatchContext, matchRule, specialiseForLocal } from '../rules';
 import { Decision, LogHit, TraceHit } from './evaluation.types';
-import { CompiledPolicy, CompiledTier, EndpointRuntime, RuleRuntime, TierGroup, TierProgram } from './runtime.types';
+import { CompiledPolicy, CompiledTier, EndpointRuntime, EvalEnv, RuleRuntime, TierGroup, TierProgram } from './runtime.types';
 
 const NO_PROFILE: Decision = Object.freeze({ verdict: 'deny', kind: 'no-profile' });
 
@@ -54,19 +54,22 @@ export function applyingGroups(tiers: readonly CompiledTier[], ep: EndpointRunti
   return groups;
 }
 
-function programFor(tiers: readonly CompiledTier[], ep: EndpointRuntime, dir: number, pending: boolean, proto: number): readonly TierProgram[] {
+function programFor(env: EvalEnv, ep: EndpointRuntime, dir: number, pending: boolean, proto: number): readonly TierProgram[] {
   const cache = ep.programs[dir * 2 + (pending ? 1 : 0)];
   const cached = cache.get(proto);
   if (cached) return cached;
-  const programs = applyingGroups(tiers, ep, dir, pending).map((group) => {
+  // Ingress is evaluated at the destination, egress at the source: that side is this endpoint.
+  const isSrcLocal = dir !== 0;
+  const programs = applyingGroups(env.tiers, ep, dir, pending).map((group) => {
     const rules: RuleRuntime[] = [];
     const owners: CompiledPolicy[] = [];
     for (const p of group.policies) {
       for (const r of p.rules[dir]) {
-        const { protocol, notProtocol } = r.rule;
-        if (protocol !== undefined && protocol !== proto) continue;
-        if (notProtocol !== undefined && notProtocol === proto) continue;
-        rules.push(r);
+        if (r.proto !== -1 && r.proto !== proto) continue;
+        if (r.notProto !== -1 && r.notProto === proto) continue;
+        const s = specialiseForLocal(r, isSrcLocal, ep, proto, env.selectors, env.netsetList);
+        if (s === null) continue;
+        rules.push(s);
         owners.push(p);
       }
     }
@@ -78,20 +81,21 @@ function programFor(tiers: readonly CompiledTier[], ep: EndpointRuntime, dir: nu
 
 /** Digest rules 14-16: tiers in order, first decisive rule wins, Pass skips to the next tier. */
 export function evaluateDirection(
-  tiers: readonly CompiledTier[],
+  env: EvalEnv,
   ep: EndpointRuntime,
   dir: number,
   pending: boolean,
   c: MatchContext,
   sink: TraceSink | null,
 ): Decision {
-  const programs = programFor(tiers, ep, dir, pending, c.proto);
+  const programs = programFor(env, ep, dir, pending, c.proto);
+  const table = env.selectors;
   tiers: for (let gi = 0; gi < programs.length; gi++) {
     const prog = programs[gi];
     const rules = prog.rules;
     for (let ri = 0; ri < rules.length; ri++) {
       const r = rules[ri];
-      if (!r.match(c)) continue;
+      if (!matchRule(r, c, table)) continue;
       const action = r.action;
       if (action === ACTION_LOG) {
         if (sink) {
@@ -119,10 +123,10 @@ export function evaluateDirection(
     if (sink) hit(sink, g.tier.name, g.tier.order, g.last, RULE_INDEX_END_OF_TIER, g.tier.denyAtEnd ? 'deny' : 'pass');
     if (g.tier.denyAtEnd) return g.last.endOfTierDecision;
   }
-  return evaluateProfiles(ep, dir, c, sink);
+  return evaluateProfiles(env, ep, dir, c, sink);
 }
 
-function evaluateProfiles(ep: EndpointRuntime, dir: number, c: MatchContext, sink: TraceSink | null): Decision {
+function evaluateProfiles(env: EvalEnv, ep: EndpointRuntime, dir: number, c: MatchContext, sink: TraceSink | null): Decision {
   const profiles = ep.profiles;
   if (profiles.length === 0) return NO_PROFILE;
   for (let i = 0; i < profiles.length; i++) {
@@ -131,7 +135,7 @@ function evaluateProfiles(ep: EndpointRuntime, dir: number, c: MatchContext, sin
     const ident = { kind: 'Profile' as const, namespace: '', name: prof.name, order: null };
     for (let ri = 0; ri < rules.length; ri++) {
       const r = rules[ri];
-      if (!r.match(c)) continue;
+      if (!matchRule(r, c, env.selectors)) continue;
       if (r.action === ACTION_LOG) {
         if (sink) {
           sink.logs.push({ tier: PROFILE_TIER, tierOrder: null, ...ident, policyOrder: null, ruleIndex: ri, afterHit: sink.hits.length });

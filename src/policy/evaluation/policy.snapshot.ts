@@ -1,5 +1,5 @@
 import { Direction, parseManifests, parseProtocol, PolicyResource, Resource } from '../model';
-import { MatchContext, NO_PEER, parseIp, ParsedIp, PeerState } from '../rules';
+import { MatchContext, NO_PEER, NO_SUBJECT, parseIp, ParsedIp, PeerState, SelectorSubject } from '../rules';
 import { Labels } from '../selector';
 import { applyingGroups, evaluateDirection, TraceSink } from './direction.evaluator';
 import {
@@ -107,7 +107,7 @@ export class PolicySnapshot {
    */
   decideDirection(ref: EndpointRef | ResolvedPeer, direction: Direction, flow: FlowInput, opts?: { pending?: boolean }): Decision {
     const local = this.prepareSide(ref, direction, flow);
-    return evaluateDirection(this.data.tiers, local, direction === 'ingress' ? DIR_INGRESS : DIR_EGRESS, !!(opts && opts.pending), this.ctx, null);
+    return evaluateDirection(this.data, local, direction === 'ingress' ? DIR_INGRESS : DIR_EGRESS, !!(opts && opts.pending), this.ctx, null);
   }
 
   /**
@@ -156,9 +156,9 @@ export class PolicySnapshot {
     this.prepare(flow, null, null);
     const s = this.srcEntry;
     const d = this.dstEntry;
-    const tiers = this.data.tiers;
-    const egress: Decision | null = s.endpoint ? evaluateDirection(tiers, s.endpoint, DIR_EGRESS, false, this.ctx, null) : null;
-    const ingress: Decision | null = d.endpoint ? evaluateDirection(tiers, d.endpoint, DIR_INGRESS, false, this.ctx, null) : null;
+    const env = this.data;
+    const egress: Decision | null = s.endpoint ? evaluateDirection(env, s.endpoint, DIR_EGRESS, false, this.ctx, null) : null;
+    const ingress: Decision | null = d.endpoint ? evaluateDirection(env, d.endpoint, DIR_INGRESS, false, this.ctx, null) : null;
     return {
       allowed: (egress === null || egress.verdict === 'allow') && (ingress === null || ingress.verdict === 'allow'),
       egress,
@@ -168,7 +168,7 @@ export class PolicySnapshot {
 
   private side(ep: EndpointRuntime, dir: number, pending: boolean): SideEvaluation {
     const sink: TraceSink = { hits: [], logs: [] };
-    const decision = evaluateDirection(this.data.tiers, ep, dir, pending, this.ctx, sink);
+    const decision = evaluateDirection(this.data, ep, dir, pending, this.ctx, sink);
     return { trace: sink, decision };
   }
 
@@ -256,7 +256,24 @@ export class PolicySnapshot {
     } else {
       pub = { ip: ip?.text ?? null, family: ip?.family ?? 0, type: 'net', namespace: '', name: '', labels: EMPTY_LABELS, networkSets: infos };
     }
-    return Object.freeze({ state: Object.freeze({ ip, endpoint: ep, netsets }), pub: Object.freeze(pub), endpoint: ep });
+    const subject = this.subjectFor(ep, netsets);
+    return Object.freeze({ state: Object.freeze({ ip, endpoint: ep, netsets, subject }), pub: Object.freeze(pub), endpoint: ep });
+  }
+
+  // IPs with the same endpoint and containing sets look the same to every selector: they share one
+  // subject, hence one memo of selector results. Bounded by endpoints x set combinations present.
+  private readonly subjects = new Map<string, SelectorSubject>();
+
+  private subjectFor(ep: EndpointRuntime | null, netsets: readonly NetsetRuntime[]): SelectorSubject {
+    if (ep === null && netsets.length === 0) return NO_SUBJECT;
+    let key = ep ? ep.info.key : '';
+    for (const n of netsets) key += '|' + n.info.key;
+    let s = this.subjects.get(key);
+    if (!s) {
+      s = new SelectorSubject(ep, netsets);
+      this.subjects.set(key, s);
+    }
+    return s;
   }
 
   private peerForRefOrPeer(ref: EndpointRef | ResolvedPeer, ipText: string | null, family: 0 | 4 | 6): PeerEntry {

@@ -1,6 +1,6 @@
 import { LabelPredicate, Labels } from '../selector';
 import { NamedPortDecl, PolicyResource } from '../model';
-import { CompiledRule, EndpointRuntimeLike, LabelledRuntime } from '../rules';
+import { EndpointRuntimeLike, LabelledRuntime, RuleMatcher, SelectorTable } from '../rules';
 import { HitKind } from '../hits/hit.types';
 import { Decision, EndpointInfo, NetworkSetInfo, ResolvedPeer, TierInfo } from './evaluation.types';
 
@@ -8,9 +8,16 @@ import { Decision, EndpointInfo, NetworkSetInfo, ResolvedPeer, TierInfo } from '
 export const DIR_INGRESS = 0;
 export const DIR_EGRESS = 1;
 
-export interface RuleRuntime extends CompiledRule {
-  /** Precomputed, frozen decision for Allow/Deny rules (no allocation when the rule decides). */
-  readonly decision: Decision | null;
+/** A compiled rule; `decision` is the precomputed frozen Decision of Allow/Deny rules. */
+export type RuleRuntime = RuleMatcher;
+
+/** What evaluation needs from the snapshot. */
+export interface EvalEnv {
+  readonly tiers: readonly CompiledTier[];
+  /** Every rule-entity selector, by id (rules refer to them by id; peers memoise results). */
+  readonly selectors: SelectorTable;
+  /** Every network set, for build-time "can any IP match this selector through a set" checks. */
+  readonly netsetList: readonly NetsetRuntime[];
 }
 
 export interface CompiledTier {
@@ -60,6 +67,7 @@ export interface TierGroup {
  */
 export interface TierProgram {
   readonly group: TierGroup;
+  /** Specialised for the endpoint, see `specialiseForLocal`. */
   readonly rules: readonly RuleRuntime[];
   readonly owners: readonly CompiledPolicy[];
 }

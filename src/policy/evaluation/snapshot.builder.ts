@@ -14,13 +14,13 @@ import {
   TierResource,
   WorkloadEndpointResource,
 } from '../model';
-import { ACTION_ALLOW, ACTION_DENY, compileRule, parseIp } from '../rules';
+import { compileRule, parseIp, SelectorTable } from '../rules';
 import { LabelPredicate, Labels, NAMESPACE_LABEL, NAMESPACE_LABEL_PREFIX, SERVICE_ACCOUNT_LABEL_PREFIX } from '../selector';
 import { Decision, EndpointInfo, NetworkSetInfo, ResolvedPeer } from './evaluation.types';
 import { PrefixIndex } from './netset.index';
-import { CompiledPolicy, CompiledProfile, CompiledTier, EndpointRuntime, NetsetRuntime, RuleRuntime } from './runtime.types';
+import { CompiledPolicy, CompiledProfile, CompiledTier, EndpointRuntime, EvalEnv, NetsetRuntime, RuleRuntime } from './runtime.types';
 
-export interface SnapshotData {
+export interface SnapshotData extends EvalEnv {
   readonly tiers: readonly CompiledTier[];
   readonly policies: readonly CompiledPolicy[];
   readonly endpointsByIp: ReadonlyMap<string, EndpointRuntime>;
@@ -119,9 +119,10 @@ export function buildSnapshotData(input: readonly Resource[]): SnapshotData {
 
   // ---- policies
   const policies: CompiledPolicy[] = [];
+  const selectors = new SelectorTable();
   for (const p of policyRes) {
     const tier = tierByName.get(p.tier) as CompiledTier;
-    const cp = compilePolicy(p, tier, !p.staged, p.staged ? p.stagedAction === 'Set' || p.stagedAction === 'Learn' : !hiddenInPending.has(twinKey(p)));
+    const cp = compilePolicy(p, tier, selectors, !p.staged, p.staged ? p.stagedAction === 'Set' || p.stagedAction === 'Learn' : !hiddenInPending.has(twinKey(p)));
     tier.policies.push(cp);
     policies.push(cp);
   }
@@ -146,9 +147,9 @@ export function buildSnapshotData(input: readonly Resource[]): SnapshotData {
     let cp = profileCache.get(name);
     if (cp !== undefined) return cp;
     const user = userProfiles.get(name);
-    if (user) cp = compileProfile(name, user.ingress, user.egress);
+    if (user) cp = compileProfile(name, user.ingress, user.egress, selectors);
     // Every Kubernetes namespace gets an allow-all `kns.<ns>` profile; `ksa.*` ones only carry labels.
-    else if (name.startsWith('kns.') || name === DEFAULT_ALLOW_PROFILE) cp = compileProfile(name, [ALLOW_ALL], [ALLOW_ALL]);
+    else if (name.startsWith('kns.') || name === DEFAULT_ALLOW_PROFILE) cp = compileProfile(name, [ALLOW_ALL], [ALLOW_ALL], selectors);
     else cp = null;
     profileCache.set(name, cp);
     return cp;
@@ -262,6 +263,7 @@ export function buildSnapshotData(input: readonly Resource[]): SnapshotData {
   // ---- network sets
   const netsets = new PrefixIndex<NetsetRuntime>();
   const netsetsByKey = new Map<string, NetsetRuntime>();
+  const netsetList: NetsetRuntime[] = [];
   const sets = (of('NetworkSet', 'GlobalNetworkSet') as NetworkSetResource[]).sort(
     // Global sets first, then by name: deterministic tie-break when several sets share a CIDR.
     (a, b) => cmpStr(a.kind, b.kind) || cmpStr(a.namespace, b.namespace) || cmpStr(a.name, b.name),
@@ -271,6 +273,7 @@ export function buildSnapshotData(input: readonly Resource[]): SnapshotData {
     const all = s.namespace ? nullProto(namespaceLabels(s.namespace), s.labels, { [NAMESPACE_LABEL]: s.namespace }) : nullProto(s.labels);
     const rt = new NetsetRuntime(info, freeze(all));
     netsetsByKey.set(s.key, rt);
+    netsetList.push(rt);
     for (const n of s.nets) netsets.add(n, rt);
   }
 
@@ -279,23 +282,20 @@ export function buildSnapshotData(input: readonly Resource[]): SnapshotData {
     policyRes.some((p) => sourcePorts(p.ingress) || sourcePorts(p.egress)) ||
     [...userProfiles.values()].some((p) => sourcePorts(p.ingress) || sourcePorts(p.egress));
 
-  return { tiers, policies, endpointsByIp, endpointsByKey, netsetsByKey, netsets, resources, warnings, usesSourcePorts };
+  return { tiers, selectors, netsetList, policies, endpointsByIp, endpointsByKey, netsetsByKey, netsets, resources, warnings, usesSourcePorts };
 }
 
 function ruleDecision(verdict: 'allow' | 'deny', kind: Decision['kind'], extra: Omit<Decision, 'verdict' | 'kind'>): Decision {
   return freeze({ verdict, kind, ...extra });
 }
 
-function compilePolicy(p: PolicyResource, tier: CompiledTier, inEnforced: boolean, inPending: boolean): CompiledPolicy {
+function compilePolicy(p: PolicyResource, tier: CompiledTier, selectors: SelectorTable, inEnforced: boolean, inPending: boolean): CompiledPolicy {
   const ident = { tier: tier.name, tierOrder: tier.order, policyKind: p.kind, namespace: p.namespace, name: p.name, policyOrder: p.order };
   const compileList = (rules: readonly Rule[]): RuleRuntime[] =>
     rules.map((r, i) => {
-      const c = compileRule(r, i, p.namespace);
       const decision =
-        c.action === ACTION_ALLOW || c.action === ACTION_DENY
-          ? ruleDecision(c.action === ACTION_ALLOW ? 'allow' : 'deny', 'rule', { ...ident, ruleIndex: i })
-          : null;
-      return { ...c, decision };
+        r.action === 'Allow' || r.action === 'Deny' ? ruleDecision(r.action === 'Allow' ? 'allow' : 'deny', 'rule', { ...ident, ruleIndex: i }) : null;
+      return compileRule(r, i, p.namespace, selectors, decision);
     });
   return {
     res: p,
@@ -336,17 +336,14 @@ function policyApplies(p: PolicyResource): LabelPredicate {
   return (l, g) => parts.every((f) => f(l, g));
 }
 
-function compileProfile(name: string, ingress: readonly Rule[], egress: readonly Rule[]): CompiledProfile {
+function compileProfile(name: string, ingress: readonly Rule[], egress: readonly Rule[], selectors: SelectorTable): CompiledProfile {
   const ident = { tier: PROFILE_TIER, tierOrder: null, policyKind: 'Profile' as const, namespace: '', name, policyOrder: null };
   const compileList = (rules: readonly Rule[]): RuleRuntime[] =>
     rules.map((r, i) => {
-      // Profiles see every namespace, like global policies.
-      const c = compileRule(r, i, '');
       const decision =
-        c.action === ACTION_ALLOW || c.action === ACTION_DENY
-          ? ruleDecision(c.action === ACTION_ALLOW ? 'allow' : 'deny', 'profile', { ...ident, ruleIndex: i })
-          : null;
-      return { ...c, decision };
+        r.action === 'Allow' || r.action === 'Deny' ? ruleDecision(r.action === 'Allow' ? 'allow' : 'deny', 'profile', { ...ident, ruleIndex: i }) : null;
+      // Profiles see every namespace, like global policies.
+      return compileRule(r, i, '', selectors, decision);
     });
   return {
     name,

@@ -1,13 +1,16 @@
 export { parseIp, parseCidr, cidrContains, ParsedIp, Cidr } from './ip.util';
-export { MatchContext, PeerState, ServiceRef, LabelledRuntime, EndpointRuntimeLike, NO_PEER } from './match.context';
+export { MatchContext, PeerState, ServiceRef, LabelledRuntime, EndpointRuntimeLike, NO_PEER, NO_SUBJECT, SelectorSubject } from './match.context';
+export { entitySelector, peerMatches } from './rule.compiler';
 export {
   compileRule,
-  entitySelector,
-  peerMatches,
-  CompiledRule,
-  MatchFn,
+  matchRule,
+  specialiseForLocal,
+  subjectMatches,
+  RuleMatcher,
+  SelectorTable,
+  PortSet,
   ACTION_ALLOW,
   ACTION_DENY,
   ACTION_PASS,
   ACTION_LOG,
-} from './rule.compiler';
+} from './rule.matcher';

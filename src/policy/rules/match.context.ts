@@ -12,6 +12,21 @@ export interface EndpointRuntimeLike extends LabelledRuntime {
   readonly namedPorts: ReadonlyMap<string, readonly NamedPortDecl[]>;
 }
 
+/**
+ * What selectors see of an IP: the endpoint owning it and every network set containing it.
+ * Shared by all IPs with the same endpoint and sets, and carries the memo of selector results
+ * by selector id (0 = unknown, 1 = no, 2 = yes), allocated on first use.
+ */
+export class SelectorSubject {
+  memo: Uint8Array | null = null;
+  constructor(
+    readonly endpoint: EndpointRuntimeLike | null,
+    readonly netsets: readonly LabelledRuntime[],
+  ) {}
+}
+
+export const NO_SUBJECT = new SelectorSubject(null, []);
+
 /** One side of the flow as rules see it. */
 export interface PeerState {
   readonly ip: ParsedIp | null;
@@ -19,6 +34,8 @@ export interface PeerState {
   readonly endpoint: EndpointRuntimeLike | null;
   /** Every network set whose nets contain the IP (Calico IP sets are unions, so all of them count). */
   readonly netsets: readonly LabelledRuntime[];
+  /** `endpoint` and `netsets` again, interned, with the selector memo. */
+  readonly subject: SelectorSubject;
 }
 
 export interface ServiceRef {
@@ -26,7 +43,7 @@ export interface ServiceRef {
   readonly namespace: string;
 }
 
-export const NO_PEER: PeerState = Object.freeze({ ip: null, endpoint: null, netsets: [] });
+export const NO_PEER: PeerState = Object.freeze({ ip: null, endpoint: null, netsets: [], subject: NO_SUBJECT });
 
 /**
  * The packet under evaluation. One instance is reused by a snapshot for every decision, which
