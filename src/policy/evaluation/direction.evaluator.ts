@@ -1,4 +1,5 @@
 import { PROFILE_TIER, RULE_INDEX_END_OF_TIER } from '../hits/hit.types';
+import { NAMESPACE_LABEL } from '../selector';
 import { ACTION_ALLOW, ACTION_LOG, ACTION_PASS, MatchContext, matchRule, specialiseForLocal } from '../rules';
 import { Decision, LogHit, TraceHit } from './evaluation.types';
 import { CompiledPolicy, CompiledTier, EndpointRuntime, EvalEnv, RuleRuntime, TierGroup, TierProgram } from './runtime.types';
@@ -40,27 +41,72 @@ export function applyingGroups(tiers: readonly CompiledTier[], ep: EndpointRunti
   const slot = dir * 2 + (pending ? 1 : 0);
   const cached = ep.applying[slot];
   if (cached) return cached;
+  const selected = (ep.selected ??= selectedPolicies(tiers, ep));
   const groups: TierGroup[] = [];
-  for (const t of tiers) {
+  for (let ti = 0; ti < tiers.length; ti++) {
     const ps: CompiledPolicy[] = [];
-    for (const p of t.policies) {
-      if (!(pending ? p.inPending : p.inEnforced) || !p.hasDir[dir]) continue;
-      if (p.applies(ep.allLabels, 0)) ps.push(p);
-    }
+    for (const p of selected[ti]) if ((pending ? p.inPending : p.inEnforced) && p.hasDir[dir]) ps.push(p);
     // A tier with no applying policy is skipped entirely: its default action never runs.
-    if (ps.length) groups.push({ tier: t, policies: ps, last: ps[ps.length - 1] });
+    if (ps.length) groups.push({ tier: tiers[ti], policies: ps, last: ps[ps.length - 1] });
+  }
+  // Most endpoints have no staged policy: then the pending view is the enforced one, and sharing
+  // the very same array lets programFor share the compiled programs too.
+  const other = ep.applying[slot ^ 1];
+  if (other && sameGroups(other, groups)) {
+    ep.applying[slot] = other;
+    return other;
   }
   ep.applying[slot] = groups;
   return groups;
 }
 
+function sameGroups(a: readonly TierGroup[], b: readonly TierGroup[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i].policies;
+    const y = b[i].policies;
+    if (a[i].tier !== b[i].tier || x.length !== y.length) return false;
+    for (let j = 0; j < x.length; j++) if (x[j] !== y[j]) return false;
+  }
+  return true;
+}
+
+/**
+ * Per tier, the policies whose selector matches the endpoint, in tier order. Evaluated once per
+ * endpoint for all four slots, and only over the tier's global policies plus the namespaced ones of
+ * the endpoint's own namespace (a NetworkPolicy never selects outside its namespace).
+ */
+function selectedPolicies(tiers: readonly CompiledTier[], ep: EndpointRuntime): CompiledPolicy[][] {
+  const ns = ep.allLabels[NAMESPACE_LABEL];
+  return tiers.map((t) => {
+    const local = typeof ns === 'string' ? t.byNamespace.get(ns) : undefined;
+    const out: CompiledPolicy[] = [];
+    for (const p of t.global) if (p.applies(ep.allLabels, 0)) out.push(p);
+    if (local) {
+      for (const p of local) if (p.applies(ep.allLabels, 0)) out.push(p);
+      if (out.length > 1) out.sort((a, b) => a.pos - b.pos);
+    }
+    return out;
+  });
+}
+
 function programFor(env: EvalEnv, ep: EndpointRuntime, dir: number, pending: boolean, proto: number): readonly TierProgram[] {
-  const cache = ep.programs[dir * 2 + (pending ? 1 : 0)];
+  const slot = dir * 2 + (pending ? 1 : 0);
+  const cache = ep.programs[slot];
   const cached = cache.get(proto);
   if (cached) return cached;
+  const groups = applyingGroups(env.tiers, ep, dir, pending);
+  if (ep.applying[slot ^ 1] === groups) {
+    // Same applying policies as the other stage (enforced / pending): same program.
+    const shared = ep.programs[slot ^ 1].get(proto);
+    if (shared) {
+      cache.set(proto, shared);
+      return shared;
+    }
+  }
   // Ingress is evaluated at the destination, egress at the source: that side is this endpoint.
   const isSrcLocal = dir !== 0;
-  const programs = applyingGroups(env.tiers, ep, dir, pending).map((group) => {
+  const programs = groups.map((group) => {
     const rules: RuleRuntime[] = [];
     const owners: CompiledPolicy[] = [];
     for (const p of group.policies) {
@@ -132,13 +178,13 @@ function evaluateProfiles(env: EvalEnv, ep: EndpointRuntime, dir: number, c: Mat
   for (let i = 0; i < profiles.length; i++) {
     const prof = profiles[i];
     const rules = prof.rules[dir];
-    const ident = { kind: 'Profile' as const, namespace: '', name: prof.name, order: null };
+    const ident = prof.ident;
     for (let ri = 0; ri < rules.length; ri++) {
       const r = rules[ri];
       if (!matchRule(r, c, env.selectors)) continue;
       if (r.action === ACTION_LOG) {
         if (sink) {
-          sink.logs.push({ tier: PROFILE_TIER, tierOrder: null, ...ident, policyOrder: null, ruleIndex: ri, afterHit: sink.hits.length });
+          sink.logs.push({ tier: PROFILE_TIER, tierOrder: null, kind: 'Profile', namespace: '', name: prof.name, policyOrder: null, ruleIndex: ri, afterHit: sink.hits.length });
         }
         continue;
       }
@@ -149,6 +195,6 @@ function evaluateProfiles(env: EvalEnv, ep: EndpointRuntime, dir: number, c: Mat
     }
   }
   const last = profiles[profiles.length - 1];
-  if (sink) hit(sink, PROFILE_TIER, null, { kind: 'Profile', namespace: '', name: last.name, order: null }, RULE_INDEX_END_OF_TIER, 'deny');
+  if (sink) hit(sink, PROFILE_TIER, null, last.ident, RULE_INDEX_END_OF_TIER, 'deny');
   return last.endDecision;
 }

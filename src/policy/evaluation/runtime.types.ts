@@ -26,11 +26,16 @@ export interface CompiledTier {
   readonly order: number | null;
   readonly denyAtEnd: boolean;
   readonly policies: CompiledPolicy[];
+  /** `policies` split for selection: global ones, and namespaced ones by namespace (each in tier order). */
+  readonly global: CompiledPolicy[];
+  readonly byNamespace: Map<string, CompiledPolicy[]>;
 }
 
 export interface CompiledPolicy {
   readonly res: PolicyResource;
   readonly tier: CompiledTier;
+  /** Position in `tier.policies` (set once the tier is sorted). */
+  pos: number;
   readonly kind: HitKind;
   readonly namespace: string;
   readonly name: string;
@@ -48,6 +53,8 @@ export interface CompiledPolicy {
 
 export interface CompiledProfile {
   readonly name: string;
+  /** Trace identity of the profile's hits. */
+  readonly ident: { readonly kind: 'Profile'; readonly namespace: ''; readonly name: string; readonly order: null };
   readonly rules: readonly [readonly RuleRuntime[], readonly RuleRuntime[]];
   /** No rule matched: Calico drops at the end of the profile chain. */
   readonly endDecision: Decision;
@@ -84,6 +91,8 @@ export class EndpointRuntime implements EndpointRuntimeLike {
   readonly applying: (readonly TierGroup[] | undefined)[] = [undefined, undefined, undefined, undefined];
   /** Same slots as `applying`, then keyed by protocol number. */
   readonly programs: Map<number, readonly TierProgram[]>[] = [new Map(), new Map(), new Map(), new Map()];
+  /** Per tier (snapshot order): policies whose selector matches this endpoint, any direction or stage. */
+  selected: CompiledPolicy[][] | undefined = undefined;
 
   constructor(
     readonly info: EndpointInfo,

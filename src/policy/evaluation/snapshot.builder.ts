@@ -109,6 +109,8 @@ export function buildSnapshotData(input: readonly Resource[]): SnapshotData {
       order: t.order,
       denyAtEnd: t.defaultAction === 'Deny',
       policies: [],
+      global: [],
+      byNamespace: new Map(),
     }));
   const tierByName = new Map(tiers.map((t) => [t.name, t]));
 
@@ -126,7 +128,18 @@ export function buildSnapshotData(input: readonly Resource[]): SnapshotData {
     tier.policies.push(cp);
     policies.push(cp);
   }
-  for (const t of tiers) t.policies.sort((a, b) => cmpOrder(a.order, b.order) || cmpStr(a.name, b.name) || cmpStr(a.namespace, b.namespace) || cmpStr(a.kind, b.kind));
+  for (const t of tiers) {
+    t.policies.sort((a, b) => cmpOrder(a.order, b.order) || cmpStr(a.name, b.name) || cmpStr(a.namespace, b.namespace) || cmpStr(a.kind, b.kind));
+    t.policies.forEach((p, i) => {
+      p.pos = i;
+      if (!p.namespace) t.global.push(p);
+      else {
+        const l = t.byNamespace.get(p.namespace);
+        if (l) l.push(p);
+        else t.byNamespace.set(p.namespace, [p]);
+      }
+    });
+  }
 
   // ---- namespaces, service accounts, profiles
   const nsLabels = new Map<string, Labels>();
@@ -300,6 +313,7 @@ function compilePolicy(p: PolicyResource, tier: CompiledTier, selectors: Selecto
   return {
     res: p,
     tier,
+    pos: -1,
     kind: p.kind,
     namespace: p.namespace,
     name: p.name,
@@ -347,6 +361,7 @@ function compileProfile(name: string, ingress: readonly Rule[], egress: readonly
     });
   return {
     name,
+    ident: freeze({ kind: 'Profile' as const, namespace: '' as const, name, order: null }),
     rules: [compileList(ingress), compileList(egress)],
     endDecision: ruleDecision('deny', 'profile', { ...ident, ruleIndex: -1 }),
   };

@@ -322,23 +322,26 @@ export function specialiseForLocal(
   table: SelectorTable,
   netsets: readonly LabelledRuntime[],
 ): RuleMatcher | null {
-  const f = r.side(isSrcLocal);
-  let sel = f.sel;
+  let sel = isSrcLocal ? r.srcSel : r.dstSel;
+  let notSel = isSrcLocal ? r.srcNotSel : r.dstNotSel;
+  let ports = isSrcLocal ? r.srcPorts : r.dstPorts;
+  let notPorts = isSrcLocal ? r.srcNotPorts : r.dstNotPorts;
+  const namedPorts = (ports !== null && ports.names.length !== 0) || (notPorts !== null && notPorts.names.length !== 0);
+  // Nothing on the local side to decide here: the rule is used as compiled (its protocol test is
+  // redundant in a per-protocol program but costs one comparison; not worth a copy per rule).
+  if (sel === NONE && notSel === NONE && !namedPorts) return r;
   if (sel !== NONE) {
     if (table.preds[sel](ep.allLabels, 0)) sel = NONE;
     else if (!table.anyNetsetMatches(sel, netsets)) return null;
   }
-  let notSel = f.notSel;
   if (notSel !== NONE) {
     if (table.preds[notSel](ep.allLabels, 0)) return null;
     if (!table.anyNetsetMatches(notSel, netsets)) notSel = NONE;
   }
-  let ports = f.ports;
   if (ports !== null && ports.names.length) {
     ports = ports.resolved(ep, proto);
     if (ports.empty) return null;
   }
-  let notPorts = f.notPorts;
   if (notPorts !== null && notPorts.names.length) {
     notPorts = notPorts.resolved(ep, proto);
     if (notPorts.empty) notPorts = null;
@@ -348,7 +351,7 @@ export function specialiseForLocal(
   const variants = (r.variants ??= new Map());
   let v = variants.get(key);
   if (!v) {
-    const side: SideFields = { ...f, sel, notSel, ports, notPorts };
+    const side: SideFields = { ...r.side(isSrcLocal), sel, notSel, ports, notPorts };
     v = r.with(isSrcLocal ? { proto: NONE, notProto: NONE, src: side } : { proto: NONE, notProto: NONE, dst: side });
     variants.set(key, v);
   }
