@@ -2,7 +2,7 @@ import { PROFILE_TIER, RULE_INDEX_END_OF_TIER } from '../hits/hit.types';
 import { NAMESPACE_LABEL } from '../selector';
 import { ACTION_ALLOW, ACTION_LOG, ACTION_PASS, MatchContext, matchRule, specialiseForLocal } from '../rules';
 import { Decision, LogHit, TraceHit } from './evaluation.types';
-import { CompiledPolicy, CompiledTier, EndpointRuntime, EvalEnv, RuleRuntime, TierGroup, TierProgram } from './runtime.types';
+import { CompiledPolicy, CompiledTier, EndpointRuntime, EvalEnv, FAST_PROTOCOLS, PROTO_INDEX, RuleRuntime, TierGroup, TierProgram } from './runtime.types';
 
 const NO_PROFILE: Decision = Object.freeze({ verdict: 'deny', kind: 'no-profile' });
 
@@ -92,6 +92,12 @@ function selectedPolicies(tiers: readonly CompiledTier[], ep: EndpointRuntime): 
 
 function programFor(env: EvalEnv, ep: EndpointRuntime, dir: number, pending: boolean, proto: number): readonly TierProgram[] {
   const slot = dir * 2 + (pending ? 1 : 0);
+  // Common protocols live in a small array on the endpoint (one load instead of a Map probe).
+  const pi = PROTO_INDEX[proto];
+  if (pi !== undefined) {
+    const hit = ep.fastPrograms[slot * FAST_PROTOCOLS + pi];
+    if (hit !== undefined) return hit;
+  }
   const cache = ep.programs[slot];
   const cached = cache.get(proto);
   if (cached) return cached;
@@ -99,10 +105,7 @@ function programFor(env: EvalEnv, ep: EndpointRuntime, dir: number, pending: boo
   if (ep.applying[slot ^ 1] === groups) {
     // Same applying policies as the other stage (enforced / pending): same program.
     const shared = ep.programs[slot ^ 1].get(proto);
-    if (shared) {
-      cache.set(proto, shared);
-      return shared;
-    }
+    if (shared) return remember(ep, slot, proto, pi, shared);
   }
   // Ingress is evaluated at the destination, egress at the source: that side is this endpoint.
   const isSrcLocal = dir !== 0;
@@ -121,7 +124,27 @@ function programFor(env: EvalEnv, ep: EndpointRuntime, dir: number, pending: boo
     }
     return { group, rules, owners };
   });
-  cache.set(proto, programs);
+  // Endpoints alike (same applying policies, same specialised rules) share one program: far less
+  // memory, and a decision then touches data that other endpoints' decisions keep in cache.
+  let key = '';
+  for (const prog of programs) {
+    key += prog.group.tier.name + ':';
+    for (const p of prog.group.policies) key += p.pos + ',';
+    key += ':';
+    for (const r of prog.rules) key += r.uid + ',';
+    key += ';';
+  }
+  let shared = env.programs.get(key);
+  if (!shared) {
+    shared = programs;
+    env.programs.set(key, shared);
+  }
+  return remember(ep, slot, proto, pi, shared);
+}
+
+function remember(ep: EndpointRuntime, slot: number, proto: number, pi: number | undefined, programs: readonly TierProgram[]): readonly TierProgram[] {
+  ep.programs[slot].set(proto, programs);
+  if (pi !== undefined) ep.fastPrograms[slot * FAST_PROTOCOLS + pi] = programs;
   return programs;
 }
 

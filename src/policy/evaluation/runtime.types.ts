@@ -18,6 +18,8 @@ export interface EvalEnv {
   readonly selectors: SelectorTable;
   /** Every network set, for build-time "can any IP match this selector through a set" checks. */
   readonly netsetList: readonly NetsetRuntime[];
+  /** Interned per-endpoint programs, by content (see programFor). */
+  readonly programs: Map<string, readonly TierProgram[]>;
 }
 
 export interface CompiledTier {
@@ -86,11 +88,21 @@ export class NetsetRuntime implements LabelledRuntime {
   ) {}
 }
 
+/** TCP, UDP, ICMP, ICMPv6, SCTP: protocols whose programs are also kept in `fastPrograms`. */
+export const FAST_PROTOCOLS = 5;
+export const PROTO_INDEX: readonly (number | undefined)[] = (() => {
+  const a: (number | undefined)[] = [];
+  [6, 17, 1, 58, 132].forEach((p, i) => (a[p] = i));
+  return a;
+})();
+
 export class EndpointRuntime implements EndpointRuntimeLike {
   /** Applying tiers per (direction * 2 + pending); filled lazily, valid for this snapshot only. */
   readonly applying: (readonly TierGroup[] | undefined)[] = [undefined, undefined, undefined, undefined];
   /** Same slots as `applying`, then keyed by protocol number. */
   readonly programs: Map<number, readonly TierProgram[]>[] = [new Map(), new Map(), new Map(), new Map()];
+  /** The same programs for FAST_PROTOCOLS, at `slot * FAST_PROTOCOLS + PROTO_INDEX[proto]`. */
+  readonly fastPrograms: (readonly TierProgram[] | undefined)[] = new Array(4 * FAST_PROTOCOLS).fill(undefined);
   /** Per tier (snapshot order): policies whose selector matches this endpoint, any direction or stage. */
   selected: CompiledPolicy[][] | undefined = undefined;
 

@@ -295,7 +295,7 @@ export function buildSnapshotData(input: readonly Resource[]): SnapshotData {
     policyRes.some((p) => sourcePorts(p.ingress) || sourcePorts(p.egress)) ||
     [...userProfiles.values()].some((p) => sourcePorts(p.ingress) || sourcePorts(p.egress));
 
-  return { tiers, selectors, netsetList, policies, endpointsByIp, endpointsByKey, netsetsByKey, netsets, resources, warnings, usesSourcePorts };
+  return { tiers, selectors, netsetList, programs: new Map(), policies, endpointsByIp, endpointsByKey, netsetsByKey, netsets, resources, warnings, usesSourcePorts };
 }
 
 function ruleDecision(verdict: 'allow' | 'deny', kind: Decision['kind'], extra: Omit<Decision, 'verdict' | 'kind'>): Decision {

@@ -13,6 +13,8 @@ const ACTION_CODES = { Allow: ACTION_ALLOW, Deny: ACTION_DENY, Pass: ACTION_PASS
 
 const NONE = -1;
 
+let nextUid = 0;
+
 /**
  * Every distinct rule-entity selector of a snapshot, numbered. Rules refer to selectors by id so a
  * peer's result can be memoised in a byte array on its SelectorSubject (see `subjectMatches`):
@@ -189,6 +191,9 @@ export class RuleMatcher {
     readonly dstSvcName: string | null,
     readonly dstSvcNamespace: string,
   ) {}
+
+  /** Unique per instance (variants included): identifies rule lists when programs are interned. */
+  readonly uid = nextUid++;
 
   /** Specialised copies of this rule, by how they were specialised (see `specialiseForLocal`). */
   variants: Map<string, RuleMatcher> | null = null;
