@@ -257,8 +257,14 @@ export class PolicySnapshot {
       pub = { ip: ip?.text ?? null, family: ip?.family ?? 0, type: 'net', namespace: '', name: '', labels: EMPTY_LABELS, networkSets: infos };
     }
     const subject = this.subjectFor(ep, netsets);
-    return Object.freeze({ state: Object.freeze({ ip, endpoint: ep, netsets, subject }), pub: Object.freeze(pub), endpoint: ep });
+    const entry: PeerEntry = Object.freeze({ state: Object.freeze({ ip, endpoint: ep, netsets, subject }), pub: Object.freeze(pub), endpoint: ep });
+    this.byPub.set(entry.pub, entry);
+    return entry;
   }
+
+  // ResolvedPeers this snapshot handed out, back to their entries: callers (ingest) pass them back
+  // on every record, and re-resolving by identity costs key strings and an IP parse each time.
+  private readonly byPub = new WeakMap<ResolvedPeer, PeerEntry>();
 
   // IPs with the same endpoint and containing sets look the same to every selector: they share one
   // subject, hence one memo of selector results. Bounded by endpoints x set combinations present.
@@ -284,6 +290,11 @@ export class PolicySnapshot {
 
   private peerForRef(ref: EndpointRef | ResolvedPeer, ipText: string | null, family: 0 | 4 | 6, allowIpOnly: boolean): PeerEntry | undefined {
     if ('networkSets' in ref) {
+      // One of ours, used with its own IP: the very entry it came from (what re-resolving would give).
+      if (ipText === null || ipText === ref.ip) {
+        const own = this.byPub.get(ref);
+        if (own) return own;
+      }
       // A ResolvedPeer handed back by this (or an older) snapshot: re-resolve by identity, then by IP.
       const key = ref.endpoint?.key ?? ref.networkSet?.key;
       if (key) return this.peerForRef({ kind: (ref.endpoint ?? ref.networkSet)?.kind, namespace: ref.namespace, name: ref.name }, ipText ?? ref.ip, family, allowIpOnly);

@@ -81,6 +81,25 @@ describe('decideDirection (decision-only fast path)', () => {
     assert.deepEqual([...kinds].sort(), ['end-of-tier', 'profile', 'rule']);
   });
 
+  it('gives the same decision whether the endpoint is passed as our ResolvedPeer, by identity, or as another snapshot\'s peer', () => {
+    const other = new PolicySnapshot(resources);
+    for (const c of randomCases(99, 1500)) {
+      const local = c.direction === 'ingress' ? c.flow.dstIp : c.flow.srcIp;
+      const mine = bench.resolveIp(local as string);
+      const foreign = other.resolveIp(local as string);
+      const byId: EndpointRef = { kind: mine.endpoint?.kind, namespace: mine.namespace || undefined, name: mine.name };
+      for (const pending of [false, true]) {
+        const d = bench.decideDirection(mine, c.direction, c.flow, { pending });
+        assert.equal(bench.decideDirection(byId, c.direction, c.flow, { pending }), d);
+        assert.equal(bench.decideDirection(foreign, c.direction, c.flow, { pending }), d);
+        // Without the flow's IP for the local side, the peer's own IP is used.
+        const noIp = c.direction === 'ingress' ? { ...c.flow, dstIp: null } : { ...c.flow, srcIp: null };
+        assert.equal(bench.decideDirection(mine, c.direction, noIp, { pending }), d);
+        assert.equal(bench.decideDirection(foreign, c.direction, noIp, { pending }), d);
+      }
+    }
+  });
+
   it('agrees with decideFlow and evaluateFlow on both sides', () => {
     const rnd = prng(7);
     const { flows } = syntheticCluster(42, 'typical');
