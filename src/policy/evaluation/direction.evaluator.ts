@@ -39,9 +39,10 @@ function hit(
  */
 export function applyingGroups(tiers: readonly CompiledTier[], ep: EndpointRuntime, dir: number, pending: boolean): readonly TierGroup[] {
   const slot = dir * 2 + (pending ? 1 : 0);
-  const cached = ep.applying[slot];
+  const k = ep.cls;
+  const cached = k.applying[slot];
   if (cached) return cached;
-  const selected = (ep.selected ??= selectedPolicies(tiers, ep));
+  const selected = (k.selected ??= selectedPolicies(tiers, ep));
   const groups: TierGroup[] = [];
   for (let ti = 0; ti < tiers.length; ti++) {
     const ps: CompiledPolicy[] = [];
@@ -51,12 +52,12 @@ export function applyingGroups(tiers: readonly CompiledTier[], ep: EndpointRunti
   }
   // Most endpoints have no staged policy: then the pending view is the enforced one, and sharing
   // the very same array lets programFor share the compiled programs too.
-  const other = ep.applying[slot ^ 1];
+  const other = k.applying[slot ^ 1];
   if (other && sameGroups(other, groups)) {
-    ep.applying[slot] = other;
+    k.applying[slot] = other;
     return other;
   }
-  ep.applying[slot] = groups;
+  k.applying[slot] = groups;
   return groups;
 }
 
@@ -95,16 +96,16 @@ function programFor(env: EvalEnv, ep: EndpointRuntime, dir: number, pending: boo
   // Common protocols live in a small array on the endpoint (one load instead of a Map probe).
   const pi = PROTO_INDEX[proto];
   if (pi !== undefined) {
-    const hit = ep.fastPrograms[slot * FAST_PROTOCOLS + pi];
+    const hit = ep.cls.fastPrograms[slot * FAST_PROTOCOLS + pi];
     if (hit !== undefined) return hit;
   }
-  const cache = ep.programs[slot];
+  const cache = ep.cls.programs[slot];
   const cached = cache.get(proto);
   if (cached) return cached;
   const groups = applyingGroups(env.tiers, ep, dir, pending);
-  if (ep.applying[slot ^ 1] === groups) {
+  if (ep.cls.applying[slot ^ 1] === groups) {
     // Same applying policies as the other stage (enforced / pending): same program.
-    const shared = ep.programs[slot ^ 1].get(proto);
+    const shared = ep.cls.programs[slot ^ 1].get(proto);
     if (shared) return remember(ep, slot, proto, pi, shared);
   }
   // Ingress is evaluated at the destination, egress at the source: that side is this endpoint.
@@ -143,8 +144,8 @@ function programFor(env: EvalEnv, ep: EndpointRuntime, dir: number, pending: boo
 }
 
 function remember(ep: EndpointRuntime, slot: number, proto: number, pi: number | undefined, programs: readonly TierProgram[]): readonly TierProgram[] {
-  ep.programs[slot].set(proto, programs);
-  if (pi !== undefined) ep.fastPrograms[slot * FAST_PROTOCOLS + pi] = programs;
+  ep.cls.programs[slot].set(proto, programs);
+  if (pi !== undefined) ep.cls.fastPrograms[slot * FAST_PROTOCOLS + pi] = programs;
   return programs;
 }
 

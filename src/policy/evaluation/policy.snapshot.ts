@@ -37,6 +37,9 @@ const UNKNOWN_PEER: PeerEntry = Object.freeze({
 
 // Resolutions of IPs nobody owns (internet peers) would otherwise grow without bound.
 const PEER_CACHE_LIMIT = 200_000;
+// Interned selector subjects (endpoint + containing network sets). Normally bounded by the snapshot
+// (endpoints plus distinct set combinations); the limit only guards pathological inputs.
+const SUBJECT_LIMIT = 100_000;
 
 /**
  * An immutable, compiled view of a set of resources. Everything expensive happens at build time
@@ -277,6 +280,8 @@ export class PolicySnapshot {
     let s = this.subjects.get(key);
     if (!s) {
       s = new SelectorSubject(ep, netsets);
+      // Each subject's memo costs one byte per distinct rule selector, allocated on first use.
+      if (this.subjects.size >= SUBJECT_LIMIT) this.subjects.clear();
       this.subjects.set(key, s);
     }
     return s;

@@ -96,16 +96,24 @@ export const PROTO_INDEX: readonly (number | undefined)[] = (() => {
   return a;
 })();
 
-export class EndpointRuntime implements EndpointRuntimeLike {
-  /** Applying tiers per (direction * 2 + pending); filled lazily, valid for this snapshot only. */
+/**
+ * Policy-side caches shared by every endpoint with the same merged labels and named ports: such
+ * endpoints select the same policies and specialise every rule the same way, so they share one set
+ * of applying groups and programs (in the typical bench, ~1,200 classes for 10,000 pods). Filled
+ * lazily, valid for this snapshot only.
+ */
+export class EndpointClass {
+  /** Applying tiers per slot (direction * 2 + pending). */
   readonly applying: (readonly TierGroup[] | undefined)[] = [undefined, undefined, undefined, undefined];
   /** Same slots as `applying`, then keyed by protocol number. */
   readonly programs: Map<number, readonly TierProgram[]>[] = [new Map(), new Map(), new Map(), new Map()];
   /** The same programs for FAST_PROTOCOLS, at `slot * FAST_PROTOCOLS + PROTO_INDEX[proto]`. */
   readonly fastPrograms: (readonly TierProgram[] | undefined)[] = new Array(4 * FAST_PROTOCOLS).fill(undefined);
-  /** Per tier (snapshot order): policies whose selector matches this endpoint, any direction or stage. */
+  /** Per tier (snapshot order): policies whose selector matches, any direction or stage. */
   selected: CompiledPolicy[][] | undefined = undefined;
+}
 
+export class EndpointRuntime implements EndpointRuntimeLike {
   constructor(
     readonly info: EndpointInfo,
     readonly allLabels: Labels,
@@ -113,5 +121,7 @@ export class EndpointRuntime implements EndpointRuntimeLike {
     readonly profiles: readonly CompiledProfile[],
     /** Resolution of this endpoint without an IP, for callers that pass it by identity. */
     readonly peer: ResolvedPeer,
+    /** Shared with endpoints of identical labels and named ports. */
+    readonly cls: EndpointClass,
   ) {}
 }

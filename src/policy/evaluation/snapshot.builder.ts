@@ -18,7 +18,7 @@ import { compileRule, parseIp, SelectorTable } from '../rules';
 import { LabelPredicate, Labels, NAMESPACE_LABEL, NAMESPACE_LABEL_PREFIX, SERVICE_ACCOUNT_LABEL_PREFIX } from '../selector';
 import { Decision, EndpointInfo, NetworkSetInfo, ResolvedPeer } from './evaluation.types';
 import { PrefixIndex } from './netset.index';
-import { CompiledPolicy, CompiledProfile, CompiledTier, EndpointRuntime, EvalEnv, NetsetRuntime, RuleRuntime } from './runtime.types';
+import { CompiledPolicy, CompiledProfile, CompiledTier, EndpointClass, EndpointRuntime, EvalEnv, NetsetRuntime, RuleRuntime } from './runtime.types';
 
 export interface SnapshotData extends EvalEnv {
   readonly tiers: readonly CompiledTier[];
@@ -181,6 +181,7 @@ export function buildSnapshotData(input: readonly Resource[]): SnapshotData {
       else endpointsByIp.set(ip, ep);
     }
   };
+  const classes = new Map<string, EndpointClass>();
   const mkEndpoint = (
     info: EndpointInfo,
     allLabels: Labels,
@@ -199,7 +200,14 @@ export function buildSnapshotData(input: readonly Resource[]): SnapshotData {
       endpoint: info,
       networkSets: [],
     });
-    return new EndpointRuntime(info, freeze(allLabels), portsByName(info.ports), profiles, peer);
+    // Everything policy evaluation reads of an endpoint: its merged labels and its named ports.
+    const clsKey = JSON.stringify([Object.keys(allLabels).sort().map((k) => [k, allLabels[k]]), info.ports.map((p) => [p.name, p.port, p.protocol]).sort()]);
+    let cls = classes.get(clsKey);
+    if (!cls) {
+      cls = new EndpointClass();
+      classes.set(clsKey, cls);
+    }
+    return new EndpointRuntime(info, freeze(allLabels), portsByName(info.ports), profiles, peer, cls);
   };
 
   for (const p of of('Pod') as PodResource[]) {

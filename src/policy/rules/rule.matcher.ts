@@ -311,8 +311,9 @@ export function compileRule(rule: Rule, index: number, policyNamespace: string, 
 /**
  * Specialises a rule for one local endpoint (the destination for ingress, the source for egress)
  * and one protocol, when a per-endpoint program is built. Returns null when the rule can never
- * match there. What is decided here no longer costs anything per flow:
- * - protocol / notProtocol: the program is per protocol (callers dropped impossible rules already);
+ * match there. What is decided here no longer costs anything per flow (the program is per
+ * protocol and callers dropped rules whose protocol cannot match; specialised copies also drop
+ * the protocol test):
  * - the local side's selector / notSelector when the endpoint's own labels decide it: a selector
  *   the endpoint matches is true whatever its IP; one it does not match and no network set of the
  *   snapshot matches is false (an IP's selector identity is its endpoint plus containing sets);
