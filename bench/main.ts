@@ -7,12 +7,14 @@ import { execSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { BenchModule, BenchResult } from './bench.types';
+import { runIngestBench } from './ingest.bench';
 import { runPolicyBench } from './policy.bench';
 import { runSimulatorBench } from './simulator.bench';
 
 const MODULES: BenchModule[] = [
   { name: 'policy engine', run: runPolicyBench },
   { name: 'simulator', run: runSimulatorBench },
+  { name: 'ingest', run: runIngestBench },
 ];
 
 function machine(): Record<string, string> {

@@ -7,7 +7,6 @@ import {
   PolicyHit,
   ResolvedPeer,
   Rule,
-  SideEvaluation,
 } from '../policy';
 import { Attribution, AttributedFlow, AttributedHit, EnrichedEndpoint } from './attributed-flow';
 import { parseReportedTrace } from './reported-trace';
@@ -15,6 +14,33 @@ import { parseReportedTrace } from './reported-trace';
 /** Inventory key of a policy hit: the same `Kind/namespace/name` the inventory stores it under. */
 export function policyKey(kind: HitKind, namespace: string, name: string): string {
   return `${kind}/${namespace}/${name}`;
+}
+
+const MEMO_LIMIT = 200_000;
+
+/** The engine's answer for one side of one flow, in the shape stored. */
+interface Computed {
+  verdict: 'allow' | 'deny';
+  pendingVerdict: 'allow' | 'deny';
+  trace: AttributedHit[];
+  decision: Attribution['decision'];
+  pendingDecision: Attribution['pendingDecision'];
+}
+
+/** What a reported trace says; `trace`/`decision` absent when it holds only pending hits. */
+interface ReportedSide {
+  verdict: 'allow' | 'deny' | '';
+  trace?: AttributedHit[];
+  decision?: Attribution['decision'];
+  pendingDecision?: Attribution['pendingDecision'];
+  unknownPolicy: boolean;
+}
+
+const UNKNOWN_DECISION: Attribution['decision'] = Object.freeze({ kind: 'unknown', tier: '', tierOrder: null, policy: '', policyOrder: null, ruleIndex: -2, rule: '' });
+const NO_PENDING: Attribution['pendingDecision'] = Object.freeze({ policy: '', ruleIndex: -2 });
+
+function peerId(p: ResolvedPeer | undefined): string {
+  return p ? `${p.type}/${p.namespace}/${p.name}` : '-';
 }
 
 const POLICY_KINDS = new Set<HitKind>([
@@ -71,6 +97,18 @@ export class FlowAttributor {
   }
 
   private enrich(snap: InventorySnapshot, peer: ResolvedPeer | undefined, reported: ReportedEndpoint): EnrichedEndpoint {
+    // A known endpoint enriches the same way every time (the aggregated name aside, which only
+    // Calico/Goldmane records carry): memoised per snapshot, shared read-only by the rows.
+    if (peer && peer.type !== 'net' && !reported.aggregatedName) {
+      const key = `e|${peer.ip ?? ''}|${peerId(peer)}`;
+      let e = snap.memo.get(key) as EnrichedEndpoint | undefined;
+      if (!e) {
+        if (snap.memo.size >= MEMO_LIMIT) snap.memo.clear();
+        e = this.enrichKnown(snap, peer, reported);
+        snap.memo.set(key, e);
+      }
+      return e;
+    }
     if (!peer || peer.type === 'net') {
       return {
         type: peer ? 'net' : reported.type,
@@ -84,6 +122,10 @@ export class FlowAttributor {
         owner: '',
       };
     }
+    return this.enrichKnown(snap, peer, reported);
+  }
+
+  private enrichKnown(snap: InventorySnapshot, peer: ResolvedPeer, reported: ReportedEndpoint): EnrichedEndpoint {
     return {
       type: peer.type,
       namespace: peer.namespace,
@@ -97,14 +139,34 @@ export class FlowAttributor {
     };
   }
 
+  /**
+   * The engine's evaluation of the reporting side, memoised per snapshot: flows between the same
+   * endpoints on the same port repeat, and a snapshot's answer never changes. The source port is
+   * part of the key only when some rule matches on source ports.
+   */
   private compute(
     record: FlowRecord,
     snap: InventorySnapshot,
     srcPeer: ResolvedPeer | undefined,
     dstPeer: ResolvedPeer | undefined,
-  ): { enforced: SideEvaluation; pending: SideEvaluation } | undefined {
+  ): Computed | undefined {
     const local = record.reporter === 'dst' ? dstPeer : srcPeer;
     if (!local?.endpoint) return undefined;
+    const key = `c|${record.reporter}|${record.srcIp || peerId(srcPeer)}|${record.dstIp || peerId(dstPeer)}|${record.protocol}|${record.dstPort}|${snap.usesSourcePorts ? record.srcPort : ''}|${record.dstService?.name ?? ''}|${record.dstService?.namespace ?? ''}`;
+    if (snap.memo.has(key)) return snap.memo.get(key) as Computed | undefined;
+    if (snap.memo.size >= MEMO_LIMIT) snap.memo.clear();
+    const computed = this.evaluate(record, snap, local, srcPeer, dstPeer);
+    snap.memo.set(key, computed);
+    return computed;
+  }
+
+  private evaluate(
+    record: FlowRecord,
+    snap: InventorySnapshot,
+    local: ResolvedPeer,
+    srcPeer: ResolvedPeer | undefined,
+    dstPeer: ResolvedPeer | undefined,
+  ): Computed | undefined {
     const direction = record.reporter === 'dst' ? 'ingress' : 'egress';
     const flow = {
       srcIp: record.srcIp || null,
@@ -117,9 +179,14 @@ export class FlowAttributor {
       dstService: record.dstService ? { name: record.dstService.name, namespace: record.dstService.namespace } : null,
     };
     try {
+      const enforced = snap.engine.evaluateDirection(local, direction, flow);
+      const pending = snap.engine.evaluateDirection(local, direction, flow, { pending: true });
       return {
-        enforced: snap.engine.evaluateDirection(local, direction, flow),
-        pending: snap.engine.evaluateDirection(local, direction, flow, { pending: true }),
+        verdict: enforced.decision.verdict,
+        pendingVerdict: pending.decision.verdict,
+        trace: enforced.trace.hits.map((h) => ({ tier: h.tier, policy: policyKey(h.kind, h.namespace, h.name), ruleIndex: h.ruleIndex, action: h.action })),
+        decision: this.engineDecision(snap, record.reporter, enforced.decision),
+        pendingDecision: { policy: decisionPolicy(pending.decision), ruleIndex: pending.decision.ruleIndex ?? -2 },
       };
     } catch (err) {
       // A flow the engine cannot evaluate (e.g. mixed families) is stored unattributed, not lost.
@@ -135,51 +202,54 @@ export class FlowAttributor {
     dstPeer: ResolvedPeer | undefined,
     unknownEndpoint: boolean,
   ): Attribution {
-    // Parsers validated the hit strings already: a bad one dead-letters its message.
-    const reported = parseReportedTrace(record.enforcedHits);
-    const pendingReported = parseReportedTrace(record.pendingHits);
+    const reported = this.reportedSide(record, snap);
     const computed = this.compute(record, snap, srcPeer, dstPeer);
-    const lastReported = reported.hits[reported.hits.length - 1];
-    const traceVerdict = lastReported && lastReported.action !== 'pass' ? lastReported.action : '';
-    const reportedVerdict = traceVerdict || (record.action === 'log' ? '' : record.action);
-    const computedVerdict = computed?.enforced.decision.verdict ?? '';
-
-    const fromReport = reported.hits.length > 0;
-    const trace: AttributedHit[] = fromReport
-      ? reported.hits.map((h) => ({ tier: h.tier, policy: policyKey(h.kind, h.namespace, h.name), ruleIndex: h.ruleIndex, action: h.action }))
-      : (computed?.enforced.trace.hits ?? []).map((h) => ({ tier: h.tier, policy: policyKey(h.kind, h.namespace, h.name), ruleIndex: h.ruleIndex, action: h.action }));
-    const allNamed = [...reported.hits, ...pendingReported.hits, ...(reported.logged ? [reported.logged] : [])];
-    const unknownPolicy = allNamed.some((h) => POLICY_KINDS.has(h.kind) && !snap.policy(policyKey(h.kind, h.namespace, h.name)));
-
-    let decision: Attribution['decision'];
-    if (record.action === 'log' && reported.logged) {
-      decision = this.hitDecision(snap, record.reporter, reported.logged, 'log');
-    } else if (lastReported) {
-      decision = this.hitDecision(snap, record.reporter, lastReported);
-    } else if (computed) {
-      decision = this.engineDecision(snap, record.reporter, computed.enforced.decision);
-    } else {
-      decision = { kind: 'unknown', tier: '', tierOrder: null, policy: '', policyOrder: null, ruleIndex: -2, rule: '' };
-    }
-    const lastPending = pendingReported.hits[pendingReported.hits.length - 1];
-    const pendingDecision = lastPending
-      ? { policy: policyKey(lastPending.kind, lastPending.namespace, lastPending.name), ruleIndex: lastPending.ruleIndex }
-      : computed
-        ? { policy: decisionPolicy(computed.pending.decision), ruleIndex: computed.pending.decision.ruleIndex ?? -2 }
-        : { policy: '', ruleIndex: -2 };
-
+    const reportedVerdict = reported?.verdict || (record.action === 'log' ? '' : record.action);
+    const computedVerdict = computed?.verdict ?? '';
     return {
       reportedVerdict,
       computedVerdict,
-      computedPendingVerdict: computed?.pending.decision.verdict ?? '',
-      traceSource: fromReport ? 'reported' : computed ? 'computed' : 'none',
-      trace,
-      decision,
-      pendingDecision,
+      computedPendingVerdict: computed?.pendingVerdict ?? '',
+      traceSource: reported?.trace ? 'reported' : computed ? 'computed' : 'none',
+      trace: reported?.trace ?? computed?.trace ?? [],
+      decision: reported?.decision ?? computed?.decision ?? UNKNOWN_DECISION,
+      pendingDecision: reported?.pendingDecision ?? computed?.pendingDecision ?? NO_PENDING,
       verdictMismatch: reportedVerdict !== '' && computedVerdict !== '' && reportedVerdict !== computedVerdict,
-      unknownPolicy,
+      unknownPolicy: reported?.unknownPolicy ?? false,
       unknownEndpoint,
     };
+  }
+
+  /**
+   * What the dataplane's own trace says, memoised per snapshot by the trace strings: a cluster
+   * reports the same few hundred traces over and over.
+   */
+  private reportedSide(record: FlowRecord, snap: InventorySnapshot): ReportedSide | undefined {
+    if (record.enforcedHits.length === 0 && record.pendingHits.length === 0) return undefined;
+    const key = `r|${record.reporter}|${record.action === 'log'}|${record.enforcedHits.join('\n')}|${record.pendingHits.join('\n')}`;
+    let side = snap.memo.get(key) as ReportedSide | undefined;
+    if (side) return side;
+    // Parsers validated the hit strings already: a bad one dead-letters its message.
+    const reported = parseReportedTrace(record.enforcedHits);
+    const pending = parseReportedTrace(record.pendingHits);
+    const last = reported.hits[reported.hits.length - 1];
+    const lastPending = pending.hits[pending.hits.length - 1];
+    const named = [...reported.hits, ...pending.hits, ...(reported.logged ? [reported.logged] : [])];
+    let decision: Attribution['decision'] | undefined;
+    if (record.action === 'log' && reported.logged) decision = this.hitDecision(snap, record.reporter, reported.logged, 'log');
+    else if (last) decision = this.hitDecision(snap, record.reporter, last);
+    // A trace with only pending hits says nothing about what decided: the engine's answer stands.
+    const enforcedReported = reported.hits.length > 0;
+    side = {
+      verdict: last && last.action !== 'pass' ? last.action : '',
+      trace: enforcedReported ? reported.hits.map((h) => ({ tier: h.tier, policy: policyKey(h.kind, h.namespace, h.name), ruleIndex: h.ruleIndex, action: h.action })) : undefined,
+      decision,
+      pendingDecision: lastPending && { policy: policyKey(lastPending.kind, lastPending.namespace, lastPending.name), ruleIndex: lastPending.ruleIndex },
+      unknownPolicy: named.some((h) => POLICY_KINDS.has(h.kind) && !snap.policy(policyKey(h.kind, h.namespace, h.name))),
+    };
+    if (snap.memo.size >= MEMO_LIMIT) snap.memo.clear();
+    snap.memo.set(key, side);
+    return side;
   }
 
   private hitDecision(snap: InventorySnapshot, reporter: string, hit: PolicyHit, kind?: 'log'): Attribution['decision'] {

@@ -1,8 +1,8 @@
 import Ajv, { ErrorObject } from 'ajv';
-import * as ipaddr from 'ipaddr.js';
 import schema from '../../docs/flow-event.schema.json';
 import { parseReportedTrace } from '../attribution/reported-trace';
 import { FlowRecord, reportedEndpoint } from '../flows/flow-record';
+import { checkIp } from './formats/ip.checker';
 import { MalformedEventError } from './malformed-event.error';
 
 interface FlowEventV1 {
@@ -46,10 +46,6 @@ function describeSchemaError(e: ErrorObject): string {
   return `${where}: ${e.message ?? 'is invalid'}`;
 }
 
-function checkIp(field: string, value: string): string {
-  if (!ipaddr.isValid(value)) throw new MalformedEventError(`${field}: ${JSON.stringify(value)} is not an IP address`);
-  return ipaddr.process(value).toString();
-}
 
 function parseTime(field: string, value: string | number): number {
   const ms = typeof value === 'number' ? value : Date.parse(value);

@@ -54,13 +54,15 @@ export class FlowIngestConsumer implements OnApplicationBootstrap, BeforeApplica
     this.producer = this.kafka.producer();
     await this.producer.connect();
     this.deadLetters = new DeadLetterPublisher(this.producer, topics.deadLetter);
-    const consumer = this.kafka.consumer({ groupId, maxBytesPerPartition: 8 * 1024 * 1024, maxWaitTimeInMs: 500 });
+    const consumer = this.kafka.consumer({ groupId, maxBytesPerPartition: 2 * 1024 * 1024, maxWaitTimeInMs: 500 });
     this.consumer = consumer;
     // Partitions may have moved: what another member stored must be read again.
     consumer.on(consumer.events.GROUP_JOIN, () => this.stored.clear());
     await consumer.connect();
     await consumer.subscribe({ topic: topics.flows, fromBeginning: true });
-    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (p) => this.handleBatch(p) });
+    // Batches of different partitions in flight together: one partition's decoding and attribution
+    // (JavaScript) overlaps another's insert (the ClickHouse engine's own threads).
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 4, eachBatch: (p) => this.handleBatch(p) });
     this.logger.log(`consuming ${topics.flows} (${this.config.ingest.format}) as group ${groupId}`);
   }
 

@@ -9,6 +9,10 @@ export class InventorySnapshot {
   private readonly namespaceLabels = new Map<string, Readonly<Record<string, string>>>();
   private readonly policies = new Map<string, PolicyResource>();
   private readonly tierOrders = new Map<string, number | null>();
+  /** False when no rule matches on source ports: the ephemeral source port can then be ignored. */
+  readonly usesSourcePorts: boolean;
+  /** Per-snapshot memo for callers (attribution): flows repeat, a snapshot's answers never change. */
+  readonly memo = new Map<string, unknown>();
 
   constructor(resources: readonly Resource[]) {
     this.engine = new PolicySnapshot(resources);
@@ -17,6 +21,9 @@ export class InventorySnapshot {
       else if (isPolicy(r)) this.policies.set(r.key, r);
     }
     for (const t of this.engine.tiers) this.tierOrders.set(t.name, t.order);
+    this.usesSourcePorts = resources.some(
+      (r) => (isPolicy(r) || r.kind === 'Profile') && [...r.ingress, ...r.egress].some((rule) => rule.source.ports.length > 0 || rule.source.notPorts.length > 0),
+    );
   }
 
   labelsOfNamespace(namespace: string): Readonly<Record<string, string>> {

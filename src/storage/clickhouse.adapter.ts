@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { Readable } from 'node:stream';
 import { ClickHouseClient, ClickHouseSettings, createClient } from '@clickhouse/client';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
@@ -83,6 +84,18 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
       table,
       values: rows as object[],
       format: 'JSONEachRow',
+      clickhouse_settings: dedupToken ? { insert_deduplicate: 1, insert_deduplication_token: dedupToken } : undefined,
+    });
+  }
+
+  /** Inserts TabSeparated lines (see tsv.encoder.ts) for the given columns; same guarantees as insert(). */
+  async insertTsv(table: string, columns: readonly string[], lines: readonly string[], dedupToken?: string): Promise<void> {
+    if (lines.length === 0) return;
+    await this.ch.insert({
+      table,
+      values: Readable.from([Buffer.from(`${lines.join('\n')}\n`)], { objectMode: false }),
+      format: 'TabSeparated',
+      columns: columns as [string, ...string[]],
       clickhouse_settings: dedupToken ? { insert_deduplicate: 1, insert_deduplication_token: dedupToken } : undefined,
     });
   }

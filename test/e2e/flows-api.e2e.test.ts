@@ -44,7 +44,13 @@ describe('GET /api/v1/flows (embedded ClickHouse)', () => {
     const repo = t.app.get(FlowRepository);
     const attribution = t.app.get(AttributionService, { strict: false });
     const rows = Array.from({ length: 30 }, (_, i) =>
-      attribution.attribute(record(i), { format: 'flowscope', topic: 'seed', partition: 0, offset: String(i), index: 0 }),
+      attribution.attribute(record(i, i === 7 ? { dst: reportedEndpoint({ namespace: 'orders', name: "odd\tname'with\\quotes\nand lines" }) } : {}), {
+        format: 'flowscope',
+        topic: 'seed',
+        partition: 0,
+        offset: String(i),
+        index: 0,
+      }),
     );
     await repo.insert(rows, 'seed:0:0-29');
     // The same batch again, as a retry after a lost commit would send it: stored once.
@@ -84,6 +90,11 @@ describe('GET /api/v1/flows (embedded ClickHouse)', () => {
     assert.deepEqual(byIp.body.items.map((f: { src: { name: string } }) => f.src.name), ['web-4']);
     const frontend = await t.http().get('/api/v1/flows').query({ ...window, namespace: 'frontend', limit: 1000 }).expect(200);
     assert.equal(frontend.body.items.length, 30, 'source namespace matches too');
+  });
+
+  it('keeps every character of a stored string (tabs, quotes, backslashes, newlines)', async () => {
+    const res = await t.http().get('/api/v1/flows').query({ ...window, ip: '10.0.0.8' }).expect(200);
+    assert.equal(res.body.items[0].dst.name, "odd\tname'with\\quotes\nand lines");
   });
 
   it('honours the time range (from inclusive, to exclusive)', async () => {

@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { encodeTsvRow, tsvTime } from '../../../src/storage/tsv.encoder';
+
+describe('TabSeparated encoding', () => {
+  it('writes scalars, nulls and booleans in column order', () => {
+    assert.equal(encodeTsvRow(['a', 1, 2.5, null, true, false]), 'a\t1\t2.5\t\\N\t1\t0');
+  });
+
+  it('escapes the characters TabSeparated gives a meaning to', () => {
+    assert.equal(encodeTsvRow(['tab\there', 'line\nbreak', 'back\\slash', 'cr\r']), 'tab\\there\tline\\nbreak\tback\\\\slash\tcr\\r');
+  });
+
+  it('writes arrays and maps as ClickHouse literals, quoting and escaping inside them', () => {
+    assert.equal(encodeTsvRow([['a', "it's"], [1, -2], []]), "['a','it\\\\'s']\t[1,-2]\t[]");
+    assert.equal(encodeTsvRow([{ app: 'web', 'a\\b': 'c\td' }, {}]), "{'app':'web','a\\\\\\\\b':'c\\td'}\t{}");
+  });
+
+  it('writes epoch milliseconds as seconds with three decimals', () => {
+    assert.equal(tsvTime(1764140400123), '1764140400.123');
+    assert.equal(tsvTime(5), '0.005');
+  });
+});
