@@ -16,7 +16,7 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
   const id = randomBytes(4).toString('hex');
   return loadConfig({
     FLOWSCOPE_HTTP_PORT: '0',
-    FLOWSCOPE_LOG_LEVEL: 'warn',
+    FLOWSCOPE_LOG_LEVEL: 'error',
     FLOWSCOPE_DATA_DIR: mkdtempSync(join(tmpdir(), 'flowscope-test-')),
     FLOWSCOPE_INGEST_ENABLED: 'false',
     // Fixtures carry old timestamps; a TTL merge must not remove them mid-test.
