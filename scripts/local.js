@@ -69,7 +69,9 @@ async function main() {
   if (demo) {
     const cli = join(root, 'dist/src/simulator/simulator.cli.js');
     if (!existsSync(cli)) throw new Error('the simulator is not built (npm run build)');
-    const args = ['--size', 'demo', '--rate', env.FLOWSCOPE_DEMO_RATE ?? '200', '--brokers', env.KAFKA_BROKERS];
+    // Small batches at a modest rate: flows keep arriving in real time, with a few bad messages
+    // (dead-lettered) and stale traces (flagged as mismatches) to look at.
+    const args = ['--size', 'demo', '--rate', env.FLOWSCOPE_DEMO_RATE ?? '200', '--batch', '50', '--malformed', '0.002', '--malformed-kinds', 'bad-json,bad-ip,missing-field', '--stale', '0.01', '--brokers', env.KAFKA_BROKERS];
     log(`demo traffic: simulator ${args.join(' ')}`);
     children.push(spawn(process.execPath, [cli, ...args], { env, stdio: 'inherit' }));
   }
