@@ -1,10 +1,12 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Clock } from '../clock/clock';
 import { StatsRepository } from '../storage/stats.repository';
 import { ApiErrorBody } from './api-error';
 import { DecisionStatsDto, DecisionStatsQuery, HitStatsDto, HitStatsQuery, TimeSeriesDto, TimeSeriesQuery } from './stats.dto';
 import { resolveTimeRange } from './time-range';
+
+const MAX_BUCKETS = 10_000;
 
 @ApiTags('stats')
 @ApiBadRequestResponse({ type: ApiErrorBody })
@@ -27,7 +29,14 @@ export class StatsController {
   @ApiOkResponse({ type: TimeSeriesDto })
   async timeSeries(@Query() q: TimeSeriesQuery): Promise<TimeSeriesDto> {
     const interval = q.interval ?? 1;
-    return { intervalMinutes: interval, buckets: await this.stats.timeSeries(resolveTimeRange(q, this.clock.now()), q, interval) };
+    const range = resolveTimeRange(q, this.clock.now());
+    // The embedded engine hands a result over whole: bound it.
+    const buckets = (range.to.getTime() - range.from.getTime()) / (interval * 60_000);
+    if (buckets > MAX_BUCKETS) {
+      const problem = `${Math.ceil(buckets)} buckets of ${interval} min in this range; at most ${MAX_BUCKETS}: widen the interval or narrow the range`;
+      throw new BadRequestException({ message: `interval: ${problem}`, details: [{ field: 'interval', problems: [problem] }] });
+    }
+    return { intervalMinutes: interval, buckets: await this.stats.timeSeries(range, q, interval) };
   }
 
   @Get('hits')

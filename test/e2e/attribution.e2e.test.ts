@@ -162,6 +162,8 @@ status: { podIP: 10.244.1.5 }
 
     const bad = await t.http().get('/api/v1/stats/decisions').query({ groupBy: 'policy,colour' }).expect(400);
     assert.equal(bad.body.details[0].field, 'groupBy');
+    const tooMany = await t.http().get('/api/v1/stats/timeseries').query({ from: '2026-01-01T00:00:00Z', to: '2026-11-01T00:00:00Z', interval: 1 }).expect(400);
+    assert.equal(tooMany.body.details[0].field, 'interval');
   });
 });
 
