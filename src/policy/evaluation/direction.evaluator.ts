@@ -108,6 +108,12 @@ function programFor(env: EvalEnv, ep: EndpointRuntime, dir: number, pending: boo
     const shared = ep.cls.programs[slot ^ 1].get(proto);
     if (shared) return remember(ep, slot, proto, pi, shared);
   }
+  return remember(ep, slot, proto, pi, buildProgram(env, ep, dir, proto, groups));
+}
+
+// Kept apart from programFor: its closures would make every call allocate a context (~70 bytes),
+// even the warm ones that return from the cache.
+function buildProgram(env: EvalEnv, ep: EndpointRuntime, dir: number, proto: number, groups: readonly TierGroup[]): readonly TierProgram[] {
   // Ingress is evaluated at the destination, egress at the source: that side is this endpoint.
   const isSrcLocal = dir !== 0;
   const programs = groups.map((group) => {
@@ -140,7 +146,7 @@ function programFor(env: EvalEnv, ep: EndpointRuntime, dir: number, pending: boo
     shared = programs;
     env.programs.set(key, shared);
   }
-  return remember(ep, slot, proto, pi, shared);
+  return shared;
 }
 
 function remember(ep: EndpointRuntime, slot: number, proto: number, pi: number | undefined, programs: readonly TierProgram[]): readonly TierProgram[] {
