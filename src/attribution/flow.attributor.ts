@@ -7,6 +7,7 @@ import {
   PolicyHit,
   ResolvedPeer,
   Rule,
+  STAGED_TO_ENFORCED,
 } from '../policy';
 import { Attribution, AttributedFlow, AttributedHit, EnrichedEndpoint } from './attributed-flow';
 import { parseReportedTrace } from './reported-trace';
@@ -43,14 +44,8 @@ function peerId(p: ResolvedPeer | undefined): string {
   return p ? `${p.type}/${p.namespace}/${p.name}` : '-';
 }
 
-const POLICY_KINDS = new Set<HitKind>([
-  'NetworkPolicy',
-  'GlobalNetworkPolicy',
-  'StagedNetworkPolicy',
-  'StagedGlobalNetworkPolicy',
-  'StagedKubernetesNetworkPolicy',
-  'KubernetesNetworkPolicy',
-]);
+/** Hit kinds that name a policy resource (not a profile, an end of tier or a cluster policy). */
+const isPolicyKind = (kind: HitKind) => kind in STAGED_TO_ENFORCED;
 
 function owner(peer: ResolvedPeer): string {
   const refs = peer.endpoint?.ownerReferences ?? [];
@@ -245,7 +240,7 @@ export class FlowAttributor {
       trace: enforcedReported ? reported.hits.map((h) => ({ tier: h.tier, policy: policyKey(h.kind, h.namespace, h.name), ruleIndex: h.ruleIndex, action: h.action })) : undefined,
       decision,
       pendingDecision: lastPending && { policy: policyKey(lastPending.kind, lastPending.namespace, lastPending.name), ruleIndex: lastPending.ruleIndex },
-      unknownPolicy: named.some((h) => POLICY_KINDS.has(h.kind) && !snap.policy(policyKey(h.kind, h.namespace, h.name))),
+      unknownPolicy: named.some((h) => isPolicyKind(h.kind) && !snap.policy(policyKey(h.kind, h.namespace, h.name))),
     };
     if (snap.memo.size >= MEMO_LIMIT) snap.memo.clear();
     snap.memo.set(key, side);

@@ -5,7 +5,7 @@ import {
 import { checkHitStrings } from './hit-string.cache';
 import { optIp } from './ip.checker';
 import { calicoLabels } from './labels.parser';
-import { atLine, lineLabel, messageLines, parseJsonLine } from './ndjson.lines';
+import { messageLines, parseLines } from './ndjson.lines';
 import { normaliseProto } from './protocol.normaliser';
 
 /**
@@ -116,16 +116,5 @@ export class CalicoFlowLogParser {
 
 /** For the decoder, which has already split the message (and may have parsed its first line). */
 export function parseCalicoLines(lines: readonly string[], first?: unknown, sameShape?: (json: unknown, where: string) => void): FlowRecord[] {
-  const out: FlowRecord[] = new Array(lines.length);
-  for (let i = 0; i < lines.length; i++) {
-    const where = lineLabel(i, lines.length);
-    const json = i === 0 && first !== undefined ? first : parseJsonLine(lines[i], where);
-    if (sameShape && i > 0) sameShape(json, where);
-    try {
-      out[i] = calicoFlowLogToRecord(json);
-    } catch (err) {
-      atLine(err, where);
-    }
-  }
-  return out;
+  return parseLines(lines, calicoFlowLogToRecord, first, sameShape);
 }

@@ -2,7 +2,7 @@ import { FlowAction, FlowRecord, Reporter, ReportedEndpoint, ReportedEndpointTyp
 import { Json, fail, isObject, k, optCount, optObject, optString, reqUnixSeconds, shown } from './field.readers';
 import { renderHits } from './goldmane-hits.renderer';
 import { labelsFromPairs } from './labels.parser';
-import { atLine, lineLabel, messageLines, parseJsonLine } from './ndjson.lines';
+import { messageLines, parseLines } from './ndjson.lines';
 import { normaliseProto } from './protocol.normaliser';
 
 /**
@@ -158,16 +158,5 @@ export class GoldmaneFlowParser {
 
 /** For the decoder, which has already split the message (and may have parsed its first line). */
 export function parseGoldmaneLines(lines: readonly string[], first?: unknown, sameShape?: (json: unknown, where: string) => void): FlowRecord[] {
-  const out: FlowRecord[] = new Array(lines.length);
-  for (let i = 0; i < lines.length; i++) {
-    const where = lineLabel(i, lines.length);
-    const json = i === 0 && first !== undefined ? first : parseJsonLine(lines[i], where);
-    if (sameShape && i > 0) sameShape(json, where);
-    try {
-      out[i] = goldmaneFlowToRecord(json);
-    } catch (err) {
-      atLine(err, where);
-    }
-  }
-  return out;
+  return parseLines(lines, goldmaneFlowToRecord, first, sameShape);
 }

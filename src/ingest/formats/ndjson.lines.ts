@@ -40,8 +40,32 @@ export function parseJsonLine(line: string, where: string): unknown {
   }
 }
 
+/**
+ * Turns each line into a record with `toRecord`, naming the line in any error. The decoder may
+ * have parsed the first line already (`first`) and checks the others are of its shape (`sameShape`).
+ */
+export function parseLines<T>(
+  lines: readonly string[],
+  toRecord: (json: unknown) => T,
+  first?: unknown,
+  sameShape?: (json: unknown, where: string) => void,
+): T[] {
+  const out: T[] = new Array(lines.length);
+  for (let i = 0; i < lines.length; i++) {
+    const where = lineLabel(i, lines.length);
+    const json = i === 0 && first !== undefined ? first : parseJsonLine(lines[i], where);
+    if (sameShape && i > 0) sameShape(json, where);
+    try {
+      out[i] = toRecord(json);
+    } catch (err) {
+      atLine(err, where);
+    }
+  }
+  return out;
+}
+
 /** Re-throws a record's error with its line prefixed. */
-export function atLine(err: unknown, where: string): never {
+function atLine(err: unknown, where: string): never {
   if (err instanceof MalformedEventError) throw where ? new MalformedEventError(where + err.message) : err;
   throw err;
 }
