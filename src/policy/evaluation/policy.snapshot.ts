@@ -43,8 +43,9 @@ const SUBJECT_LIMIT = 100_000;
 
 /**
  * An immutable, compiled view of a set of resources. Everything expensive happens at build time
- * or once per endpoint (applying-policy lists, IP resolution), so a warm decision is a few map
- * lookups and closure calls. Build a new snapshot when resources change; caches die with it.
+ * or once per endpoint class / IP (applying policies, specialised rule programs, IP resolution,
+ * selector results), so a warm decision is two map lookups and a walk over plain rule data.
+ * Build a new snapshot when resources change; caches die with it.
  */
 export class PolicySnapshot {
   private readonly data: SnapshotData;
