@@ -327,6 +327,8 @@ export class PolicySnapshot {
       const cached = this.peers.get(cacheKey);
       if (cached) return cached;
       const entry = this.entryFor(ip, ep ?? null, set ?? null);
+      // Same bound as IP resolutions: refs with arbitrary IPs would otherwise grow the cache forever.
+      if (this.peers.size >= PEER_CACHE_LIMIT) this.peers.clear();
       this.peers.set(cacheKey, entry);
       return entry;
     }
