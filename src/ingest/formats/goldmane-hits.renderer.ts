@@ -1,6 +1,5 @@
-import { GoldmanePolicyHit, fromGoldmanePolicyHit } from '../../policy';
+import { GoldmanePolicyHit, fromGoldmanePolicyHit, renderPolicyHitG3 } from '../../policy';
 import { Json, fail, isObject, k, optString, shown } from './field.readers';
-import { renderPolicyHitG3 } from './policy-hit.renderer';
 
 /**
  * Converting a hit (the engine's converter JSON-stringifies its input) and rendering it is the

@@ -2,7 +2,11 @@ import { PolicyHitParseError } from './hit.errors';
 import { canonicalHitName } from './hit-string.parser';
 import { HitAction, HitKind, PolicyHit, PROFILE_TIER } from './hit.types';
 
-/** Goldmane's PolicyKind enum (goldmane/proto/api.proto). */
+/**
+ * Goldmane's PolicyKind enum (goldmane/proto/api.proto). Versions differ: 7 and 8 were the admin /
+ * baseline admin network policies (later the cluster network policy admin / baseline tiers) and 11
+ * is ClusterNetworkPolicy in the shared reference; all three are cluster network policies here.
+ */
 const KINDS: Readonly<Record<number, HitKind>> = {
   1: 'NetworkPolicy',
   2: 'GlobalNetworkPolicy',
@@ -10,23 +14,34 @@ const KINDS: Readonly<Record<number, HitKind>> = {
   4: 'StagedGlobalNetworkPolicy',
   5: 'StagedKubernetesNetworkPolicy',
   6: 'KubernetesNetworkPolicy',
+  7: 'ClusterNetworkPolicy',
+  8: 'ClusterNetworkPolicy',
   9: 'Profile',
   10: 'EndOfTier',
   11: 'ClusterNetworkPolicy',
 };
+/** Enum names as the protobuf JSON mapping writes them, including older builds' names. */
 const KIND_NAMES: Readonly<Record<string, number>> = {
   CalicoNetworkPolicy: 1,
   GlobalNetworkPolicy: 2,
+  CalicoGlobalNetworkPolicy: 2,
   StagedNetworkPolicy: 3,
+  CalicoStagedNetworkPolicy: 3,
   StagedGlobalNetworkPolicy: 4,
+  CalicoStagedGlobalNetworkPolicy: 4,
   StagedKubernetesNetworkPolicy: 5,
   NetworkPolicy: 6,
+  AdminNetworkPolicy: 7,
+  ClusterNetworkPolicyAdminTier: 7,
+  BaselineAdminNetworkPolicy: 8,
+  ClusterNetworkPolicyBaselineTier: 8,
   Profile: 9,
   EndOfTier: 10,
   ClusterNetworkPolicy: 11,
 };
 const ACTIONS: Readonly<Record<number, HitAction>> = { 1: 'allow', 2: 'deny', 3: 'pass' };
-const ACTION_NAMES: Readonly<Record<string, number>> = { Allow: 1, Deny: 2, Pass: 3 };
+/** Names of the enum, and the lower-case strings older builds wrote. */
+const ACTION_NAMES: Readonly<Record<string, number>> = { Allow: 1, Deny: 2, Pass: 3, allow: 1, deny: 2, pass: 3 };
 
 /** Go-JSON of the protobuf struct: snake_case names, zero values omitted, enums as integers. */
 export interface GoldmanePolicyHit {

@@ -98,6 +98,13 @@ describe('Goldmane PolicyHit conversion', () => {
     ]);
     assert.equal(fromGoldmanePolicyHit({ kind: 1, name: 'p', namespace: 'n', tier: 't', action: 3 }).action, 'pass');
   });
+  it('accepts the kinds and names of other Goldmane versions', () => {
+    const kindOf = (kind: number | string) => fromGoldmanePolicyHit({ kind, name: 'p', tier: 'kube-admin', action: 2 }).kind;
+    assert.deepEqual([7, 8, 'AdminNetworkPolicy', 'ClusterNetworkPolicyBaselineTier'].map(kindOf), Array(4).fill('ClusterNetworkPolicy'));
+    assert.equal(kindOf('CalicoGlobalNetworkPolicy'), 'GlobalNetworkPolicy');
+    assert.equal(fromGoldmanePolicyHit({ kind: 2, name: 'p', tier: 't', action: 'deny' }).action, 'deny');
+    assert.throws(() => fromGoldmanePolicyHit({ kind: 12, name: 'p', tier: 't', action: 1 }), /unknown PolicyKind 12/);
+  });
   it('sorts by policy_index and rejects unknown enums', () => {
     assert.deepEqual(
       fromGoldmanePolicyHits([
@@ -106,7 +113,7 @@ describe('Goldmane PolicyHit conversion', () => {
       ]).map((h) => h.name),
       ['t.g', 'kns.a'],
     );
-    assert.throws(() => fromGoldmanePolicyHit({ kind: 7, name: 'x', tier: 't', action: 1 }), (e: unknown) => e instanceof PolicyHitParseError && e.field === 'kind');
+    assert.throws(() => fromGoldmanePolicyHit({ kind: 12, name: 'x', tier: 't', action: 1 }), (e: unknown) => e instanceof PolicyHitParseError && e.field === 'kind');
     assert.throws(() => fromGoldmanePolicyHit({ kind: 1, name: 'x', tier: 't', action: 0 }), (e: unknown) => e instanceof PolicyHitParseError && e.field === 'action');
   });
 });

@@ -1,4 +1,4 @@
-import { HitKind, PolicyHit, PROFILE_TIER } from '../../policy';
+import { HitKind, PolicyHit, PROFILE_TIER } from './hit.types';
 
 /**
  * Renders an engine PolicyHit as the newest (G3, Calico OSS 3.32+) hit string
@@ -25,12 +25,8 @@ const NAMESPACED: ReadonlySet<HitKind> = new Set<HitKind>([
 const KNP_PREFIX = 'knp.default.';
 const PROFILE_PREFIX = PROFILE_TIER + '.';
 
-/**
- * Throws (plain Error, with the reason) when the hit cannot be written as a G3 string: a namespaced
- * kind without namespace, or a `|` in a field. Not representable, by design: an end-of-tier hit's
- * `trigger` (G3 strings have no place for it) and a namespace on a cluster-scoped kind.
- */
-export function renderPolicyHitG3(hit: PolicyHit): string {
+/** The `kind:[namespace/]name` field of a G3 string for this hit. */
+export function g3Identity(hit: Pick<PolicyHit, 'kind' | 'namespace' | 'name' | 'tier'>): string {
   const prefix = G3_PREFIX[hit.kind];
   if (prefix === undefined) throw new Error(`kind: no G3 form for ${JSON.stringify(hit.kind)}`);
   let name = hit.name;
@@ -50,5 +46,15 @@ export function renderPolicyHitG3(hit: PolicyHit): string {
     who = `${prefix}:${name}`;
   }
   if (hit.tier.indexOf('|') >= 0 || who.indexOf('|') >= 0) throw new Error(`name: ${JSON.stringify(hit.name)} or tier contains '|'`);
-  return `${hit.index}|${hit.tier}|${who}|${hit.action}|${hit.ruleIndex}`;
+  return who;
+}
+
+/**
+ * Renders an engine PolicyHit as a G3 string; `action` may be given for flowscope's own `log`
+ * hits, which no Calico dataplane writes. Throws (plain Error, with the reason) when the hit cannot
+ * be written as a G3 string: a namespaced kind without namespace, or a `|` in a field. Not
+ * representable, by design: an end-of-tier hit's `trigger` and a namespace on a cluster-scoped kind.
+ */
+export function renderPolicyHitG3(hit: PolicyHit, action: string = hit.action): string {
+  return `${hit.index}|${hit.tier}|${g3Identity(hit)}|${action}|${hit.ruleIndex}`;
 }

@@ -1,7 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { PolicyHit, parsePolicyHitString } from '../../../../src/policy';
-import { renderPolicyHitG3 } from '../../../../src/ingest/formats/policy-hit.renderer';
+import { PolicyHit, parsePolicyHitString, renderPolicyHitG3 } from '../../../src/policy';
 
 /** One canonical hit per kind, as the engine's parsers produce them. */
 const HITS: PolicyHit[] = [
