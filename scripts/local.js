@@ -9,8 +9,11 @@ const { join } = require('node:path');
 
 const root = join(__dirname, '..');
 const demo = process.argv.includes('--demo') || process.env.FLOWSCOPE_DEMO === '1';
+const demoRate = process.env.FLOWSCOPE_DEMO_RATE ?? '200';
 const env = { ...process.env };
-delete env.FLOWSCOPE_DEMO; // not a service setting
+// Settings of this script, not of the service (which rejects FLOWSCOPE_* names it does not know).
+delete env.FLOWSCOPE_DEMO;
+delete env.FLOWSCOPE_DEMO_RATE;
 const port = env.FLOWSCOPE_HTTP_PORT ?? '8080';
 const children = [];
 let ownedBroker = false;
@@ -71,7 +74,7 @@ async function main() {
     if (!existsSync(cli)) throw new Error('the simulator is not built (npm run build)');
     // Small batches at a modest rate: flows keep arriving in real time, with a few bad messages
     // (dead-lettered) and stale traces (flagged as mismatches) to look at.
-    const args = ['--size', 'demo', '--rate', env.FLOWSCOPE_DEMO_RATE ?? '200', '--batch', '50', '--malformed', '0.002', '--malformed-kinds', 'bad-json,bad-ip,missing-field', '--stale', '0.01', '--brokers', env.KAFKA_BROKERS];
+    const args = ['--size', 'demo', '--rate', demoRate, '--batch', '50', '--malformed', '0.002', '--malformed-kinds', 'bad-json,bad-ip,missing-field', '--stale', '0.01', '--brokers', env.KAFKA_BROKERS];
     log(`demo traffic: simulator ${args.join(' ')}`);
     children.push(spawn(process.execPath, [cli, ...args], { env, stdio: 'inherit' }));
   }

@@ -18,6 +18,8 @@ const LEVEL_TO_NEST: Record<number, 'error' | 'warn' | 'log' | 'debug'> = {
 export class KafkaAdapter implements OnApplicationShutdown {
   private readonly logger = new Logger('kafkajs');
   private readonly kafka: Kafka;
+  /** For readiness: no retries and a short timeout, so a probe answers in seconds, and quietly. */
+  private readonly probe: Kafka;
   private readonly clients: Array<{ disconnect(): Promise<void> }> = [];
 
   constructor(@Inject(APP_CONFIG) readonly config: AppConfig) {
@@ -30,6 +32,7 @@ export class KafkaAdapter implements OnApplicationShutdown {
         this.logger[LEVEL_TO_NEST[entry.level] ?? 'log'](`${message} ${JSON.stringify(extra)}`);
       },
     });
+    this.probe = new Kafka({ clientId: `${config.kafka.clientId}-probe`, brokers: config.kafka.brokers, logLevel: logLevel.NOTHING, connectionTimeout: 2000, retry: { retries: 0 } });
   }
 
   consumer(config: ConsumerConfig): Consumer {
@@ -68,7 +71,7 @@ export class KafkaAdapter implements OnApplicationShutdown {
 
   /** True when a broker answers a metadata request. */
   async isReachable(): Promise<boolean> {
-    const admin = this.kafka.admin({ retry: { retries: 0 } });
+    const admin = this.probe.admin();
     try {
       await admin.connect();
       await admin.describeCluster();
