@@ -2,7 +2,7 @@ import { BadRequestException, Body, Controller, HttpCode, Post } from '@nestjs/c
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ExplainInputError, ExplainService, Explanation } from '../explain/explain.service';
 import { ApiErrorBody } from './api-error';
-import { ExplainRequestDto } from './explain.dto';
+import { ExplainRequestDto, ExplanationDto } from './explain.dto';
 
 @ApiTags('explain')
 @Controller('api/v1/explain')
@@ -14,7 +14,7 @@ export class ExplainController {
   @ApiOperation({
     summary: 'Explain a flow: the verdict, the enforced and pending traces of both sides, and the deciding tier / policy / rule.',
   })
-  @ApiOkResponse({ description: 'The explanation.' })
+  @ApiOkResponse({ type: ExplanationDto })
   @ApiBadRequestResponse({ type: ApiErrorBody })
   explain(@Body() body: ExplainRequestDto): Explanation {
     const protocol = typeof body.protocol === 'number' ? body.protocol : /^\d+$/.test(body.protocol) ? Number(body.protocol) : body.protocol;

@@ -56,3 +56,68 @@ export class ExplainRequestDto {
   @IsOptional() @IsISO8601({ strict: true })
   time?: string;
 }
+
+export class ExplainedPeerDto {
+  @ApiProperty({ nullable: true, type: String }) ip!: string | null;
+  @ApiProperty({ enum: ['wep', 'hep', 'ns', 'net'] }) type!: string;
+  @ApiProperty() namespace!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) labels!: Record<string, string>;
+  @ApiProperty({ nullable: true, type: String }) serviceAccount!: string | null;
+  @ApiProperty({ nullable: true, type: String }) node!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The longest-prefix network set containing the IP (inventory key).' }) networkSet!: string | null;
+}
+
+export class ExplainedDecisionDto {
+  @ApiProperty({ enum: ['allow', 'deny'] }) verdict!: string;
+  @ApiProperty({ enum: ['rule', 'end-of-tier', 'profile', 'no-profile'] }) kind!: string;
+  @ApiProperty({ nullable: true, type: String }) tier!: string | null;
+  @ApiProperty({ nullable: true, type: Number }) tierOrder!: number | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Inventory key, Kind/namespace/name.' }) policy!: string | null;
+  @ApiProperty({ nullable: true, type: Number }) policyOrder!: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: '>= 0 the rule, -1 end of tier' }) ruleIndex!: number | null;
+}
+
+export class DecidedByDto extends ExplainedDecisionDto {
+  @ApiProperty({ enum: ['egress', 'ingress'] }) direction!: string;
+}
+
+export class TraceHitDto {
+  @ApiProperty() index!: number;
+  @ApiProperty() tier!: string;
+  @ApiProperty({ nullable: true, type: Number }) tierOrder!: number | null;
+  @ApiProperty() policy!: string;
+  @ApiProperty({ nullable: true, type: Number }) policyOrder!: number | null;
+  @ApiProperty() ruleIndex!: number;
+  @ApiProperty({ enum: ['allow', 'deny', 'pass'] }) action!: string;
+}
+
+export class LogHitDto {
+  @ApiProperty() tier!: string;
+  @ApiProperty() policy!: string;
+  @ApiProperty() ruleIndex!: number;
+  @ApiProperty({ description: 'How many trace hits came before the Log rule matched.' }) afterHit!: number;
+}
+
+export class ExplainedSideDto {
+  @ApiProperty({ type: ExplainedDecisionDto }) decision!: ExplainedDecisionDto;
+  @ApiProperty({ type: [TraceHitDto] }) trace!: TraceHitDto[];
+  @ApiProperty({ type: [LogHitDto] }) logs!: LogHitDto[];
+}
+
+export class ExplainedDirectionDto {
+  @ApiProperty({ type: ExplainedPeerDto }) endpoint!: ExplainedPeerDto;
+  @ApiProperty({ type: ExplainedSideDto, description: 'Staged policies ignored.' }) enforced!: ExplainedSideDto;
+  @ApiProperty({ type: ExplainedSideDto, description: 'Staged policies applied.' }) pending!: ExplainedSideDto;
+}
+
+export class ExplanationDto {
+  @ApiProperty({ description: 'The instant whose inventory was used.' }) time!: string;
+  @ApiProperty({ enum: ['allow', 'deny'] }) verdict!: string;
+  @ApiProperty({ enum: ['allow', 'deny'] }) pendingVerdict!: string;
+  @ApiProperty({ type: DecidedByDto, nullable: true, description: 'The denying side, else the last gate passed.' }) decidedBy!: DecidedByDto | null;
+  @ApiProperty({ type: ExplainedPeerDto }) source!: ExplainedPeerDto;
+  @ApiProperty({ type: ExplainedPeerDto }) destination!: ExplainedPeerDto;
+  @ApiProperty({ type: ExplainedDirectionDto, nullable: true, description: 'Egress at the source; null when the source is not a pod or host endpoint.' }) egress!: ExplainedDirectionDto | null;
+  @ApiProperty({ type: ExplainedDirectionDto, nullable: true, description: 'Ingress at the destination; null when it is not a pod or host endpoint.' }) ingress!: ExplainedDirectionDto | null;
+}

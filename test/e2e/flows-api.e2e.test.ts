@@ -131,7 +131,12 @@ describe('GET /api/v1/flows (embedded ClickHouse)', () => {
   it('serves liveness and the OpenAPI document', async () => {
     assert.deepEqual((await t.http().get('/health/live').expect(200)).body, { status: 'ok' });
     const doc = await t.http().get('/docs-json').expect(200);
-    assert.ok(doc.body.paths['/api/v1/flows'].get);
+    for (const path of ['/api/v1/flows', '/api/v1/stats/decisions', '/api/v1/stats/hits', '/api/v1/stats/timeseries', '/api/v1/inventory', '/health/ready', '/metrics']) {
+      assert.ok(doc.body.paths[path]?.get, `GET ${path} documented`);
+    }
+    assert.ok(doc.body.paths['/api/v1/explain'].post.responses['200'].content['application/json'].schema.$ref.endsWith('/ExplanationDto'));
+    assert.ok(doc.body.components.schemas.ApiErrorBody, 'the one error body is documented');
+    assert.match((await t.http().get('/docs').expect(200)).text, /swagger/i);
     const notFound = await t.http().get('/api/v1/nothing').expect(404);
     assert.equal(notFound.body.statusCode, 404);
   });
