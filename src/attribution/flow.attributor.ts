@@ -17,8 +17,6 @@ export function policyKey(kind: HitKind, namespace: string, name: string): strin
   return `${kind}/${namespace}/${name}`;
 }
 
-const MEMO_LIMIT = 200_000;
-
 /** The engine's answer for one side of one flow, in the shape stored. */
 interface Computed {
   verdict: 'allow' | 'deny';
@@ -35,6 +33,10 @@ interface ReportedSide {
   decision?: Attribution['decision'];
   pendingDecision?: Attribution['pendingDecision'];
   unknownPolicy: boolean;
+}
+
+function attributedHit(h: PolicyHit): AttributedHit {
+  return { tier: h.tier, policy: policyKey(h.kind, h.namespace, h.name), ruleIndex: h.ruleIndex, action: h.action };
 }
 
 const UNKNOWN_DECISION: Attribution['decision'] = Object.freeze({ kind: 'unknown', tier: '', tierOrder: null, policy: '', policyOrder: null, ruleIndex: -2, rule: '' });
@@ -95,14 +97,7 @@ export class FlowAttributor {
     // A known endpoint enriches the same way every time (the aggregated name aside, which only
     // Calico/Goldmane records carry): memoised per snapshot, shared read-only by the rows.
     if (peer && peer.type !== 'net' && !reported.aggregatedName) {
-      const key = `e|${peer.ip ?? ''}|${peerId(peer)}`;
-      let e = snap.memo.get(key) as EnrichedEndpoint | undefined;
-      if (!e) {
-        if (snap.memo.size >= MEMO_LIMIT) snap.memo.clear();
-        e = this.enrichKnown(snap, peer, reported);
-        snap.memo.set(key, e);
-      }
-      return e;
+      return snap.remember(`e|${peer.ip ?? ''}|${peerId(peer)}`, () => this.enrichKnown(snap, peer, reported));
     }
     if (!peer || peer.type === 'net') {
       return {
@@ -148,11 +143,7 @@ export class FlowAttributor {
     const local = record.reporter === 'dst' ? dstPeer : srcPeer;
     if (!local?.endpoint) return undefined;
     const key = `c|${record.reporter}|${record.srcIp || peerId(srcPeer)}|${record.dstIp || peerId(dstPeer)}|${record.protocol}|${record.dstPort}|${snap.usesSourcePorts ? record.srcPort : ''}|${record.dstService?.name ?? ''}|${record.dstService?.namespace ?? ''}`;
-    if (snap.memo.has(key)) return snap.memo.get(key) as Computed | undefined;
-    if (snap.memo.size >= MEMO_LIMIT) snap.memo.clear();
-    const computed = this.evaluate(record, snap, local, srcPeer, dstPeer);
-    snap.memo.set(key, computed);
-    return computed;
+    return snap.remember(key, () => this.evaluate(record, snap, local, srcPeer, dstPeer));
   }
 
   private evaluate(
@@ -179,7 +170,7 @@ export class FlowAttributor {
       return {
         verdict: enforced.decision.verdict,
         pendingVerdict: pending.decision.verdict,
-        trace: enforced.trace.hits.map((h) => ({ tier: h.tier, policy: policyKey(h.kind, h.namespace, h.name), ruleIndex: h.ruleIndex, action: h.action })),
+        trace: enforced.trace.hits.map(attributedHit),
         decision: this.engineDecision(snap, record.reporter, enforced.decision),
         pendingDecision: { policy: decisionPolicy(pending.decision), ruleIndex: pending.decision.ruleIndex ?? -2 },
       };
@@ -222,8 +213,10 @@ export class FlowAttributor {
   private reportedSide(record: FlowRecord, snap: InventorySnapshot): ReportedSide | undefined {
     if (record.enforcedHits.length === 0 && record.pendingHits.length === 0) return undefined;
     const key = `r|${record.reporter}|${record.action === 'log'}|${record.enforcedHits.join('\n')}|${record.pendingHits.join('\n')}`;
-    let side = snap.memo.get(key) as ReportedSide | undefined;
-    if (side) return side;
+    return snap.remember(key, () => this.readReport(record, snap));
+  }
+
+  private readReport(record: FlowRecord, snap: InventorySnapshot): ReportedSide {
     // Parsers validated the hit strings already: a bad one dead-letters its message.
     const reported = parseReportedTrace(record.enforcedHits);
     const pending = parseReportedTrace(record.pendingHits);
@@ -233,19 +226,16 @@ export class FlowAttributor {
     let decision: Attribution['decision'] | undefined;
     if (record.action === 'log' && reported.logged) decision = this.hitDecision(snap, record.reporter, reported.logged, 'log');
     else if (last) decision = this.hitDecision(snap, record.reporter, last);
-    // A trace with only pending hits says nothing about what decided: the engine's answer stands.
-    const enforcedReported = reported.hits.length > 0;
-    side = {
+    return {
       verdict: last && last.action !== 'pass' ? last.action : '',
-      trace: enforcedReported ? reported.hits.map((h) => ({ tier: h.tier, policy: policyKey(h.kind, h.namespace, h.name), ruleIndex: h.ruleIndex, action: h.action })) : undefined,
+      // A trace with only pending hits says nothing about what decided: the engine's answer stands.
+      trace: reported.hits.length > 0 ? reported.hits.map(attributedHit) : undefined,
       decision,
       pendingDecision: lastPending && { policy: policyKey(lastPending.kind, lastPending.namespace, lastPending.name), ruleIndex: lastPending.ruleIndex },
       unknownPolicy: named.some((h) => isPolicyKind(h.kind) && !snap.policy(policyKey(h.kind, h.namespace, h.name))),
     };
-    if (snap.memo.size >= MEMO_LIMIT) snap.memo.clear();
-    snap.memo.set(key, side);
-    return side;
   }
+
 
   private hitDecision(snap: InventorySnapshot, reporter: string, hit: PolicyHit, kind?: 'log'): Attribution['decision'] {
     const key = policyKey(hit.kind, hit.namespace, hit.name);

@@ -11,8 +11,7 @@ export class InventorySnapshot {
   private readonly tierOrders = new Map<string, number | null>();
   /** False when no rule matches on source ports: the ephemeral source port can then be ignored. */
   readonly usesSourcePorts: boolean;
-  /** Per-snapshot memo for callers (attribution): flows repeat, a snapshot's answers never change. */
-  readonly memo = new Map<string, unknown>();
+  private readonly memo = new Map<string, unknown>();
 
   constructor(resources: readonly Resource[]) {
     this.engine = new PolicySnapshot(resources);
@@ -24,6 +23,18 @@ export class InventorySnapshot {
     this.usesSourcePorts = resources.some(
       (r) => (isPolicy(r) || r.kind === 'Profile') && [...r.ingress, ...r.egress].some((rule) => rule.source.ports.length > 0 || rule.source.notPorts.length > 0),
     );
+  }
+
+  /**
+   * Memoises what callers derive from this snapshot (attribution: flows repeat, and a snapshot's
+   * answers never change). Bounded: cleared when full, so distinct keys cannot grow memory.
+   */
+  remember<T>(key: string, compute: () => T): T {
+    if (this.memo.has(key)) return this.memo.get(key) as T;
+    const value = compute();
+    if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
+    this.memo.set(key, value);
+    return value;
   }
 
   labelsOfNamespace(namespace: string): Readonly<Record<string, string>> {
@@ -48,3 +59,4 @@ export class InventorySnapshot {
 }
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
+const MEMO_LIMIT = 200_000;
