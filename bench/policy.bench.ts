@@ -5,6 +5,7 @@
  */
 import { PerformanceObserver } from 'node:perf_hooks';
 import { FlowInput, PolicySnapshot, Resource, normalizeResource } from '../src/policy';
+import { Prng } from '../src/simulator/prng.util';
 
 export interface BenchRow {
   name: string;
@@ -13,16 +14,10 @@ export interface BenchRow {
   notes?: string;
 }
 
-/** mulberry32: tiny, fast, good enough to make the synthetic cluster reproducible. */
+/** The simulator's seeded mulberry32, as a plain function: runs and failures reproduce. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const p = new Prng(seed);
+  return () => p.next();
 }
 
 const NAMESPACES = 50;

@@ -7,16 +7,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Decision, FlowInput, loadManifests, PolicySnapshot } from '../../../src/policy';
+import { Prng } from '../../../src/simulator/prng.util';
 
+/** The simulator's seeded mulberry32, as a plain function: runs and failures reproduce. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const p = new Prng(seed);
+  return () => p.next();
 }
 
 type Obj = Record<string, unknown>;

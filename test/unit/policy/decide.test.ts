@@ -3,17 +3,12 @@ import assert from 'node:assert/strict';
 import { syntheticCluster } from '../../../bench/policy.bench';
 import { Direction, EndpointRef, FlowInput, PolicySnapshot, ResolvedPeer } from '../../../src/policy';
 import { snap, WEB, CLIENT } from './helpers';
+import { Prng } from '../../../src/simulator/prng.util';
 
-/** mulberry32, seeded: failures reproduce. */
+/** The simulator's seeded mulberry32, as a plain function: runs and failures reproduce. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const p = new Prng(seed);
+  return () => p.next();
 }
 
 const { resources } = syntheticCluster(42, 'typical');
