@@ -88,8 +88,9 @@ export class FlowIngestConsumer implements OnApplicationBootstrap, BeforeApplica
     const { flows, rejected } = this.decode(topic, partition, fresh);
     const token = `${topic}:${partition}:${batch.firstOffset()}-${batch.lastOffset()}`;
     const stillOurs = () => isRunning() && !isStale();
+    // Published once, before the insert is tried: a retried insert must not send them again.
+    await this.retrier.run(`dead-letter ${token}`, labels, stillOurs, heartbeat, () => this.deadLetters!.publish(rejected));
     await this.retrier.run(`store ${token}`, labels, stillOurs, heartbeat, async () => {
-      await this.deadLetters!.publish(rejected);
       const started = process.hrtime.bigint();
       await this.flows.insert(flows, token);
       this.metrics.insertSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);

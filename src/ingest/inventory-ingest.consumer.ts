@@ -3,6 +3,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { Consumer, EachBatchPayload, Producer } from 'kafkajs';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { InventoryRejectedError } from '../inventory/inventory.errors';
 import { InventoryService, PreparedChange } from '../inventory/inventory.service';
 import { KafkaAdapter } from '../kafka/kafka.adapter';
 import { IngestMetrics } from '../metrics/ingest.metrics';
@@ -112,7 +113,7 @@ export class InventoryIngestConsumer implements OnApplicationBootstrap, BeforeAp
       }
       const prepared = this.inventory.prepare(items, validFrom, 'kafka');
       if (prepared.problems.length > 0) {
-        reject(prepared.problems.map((p) => `${p.resource}: ${p.path ? `${p.path}: ` : ''}${p.message}`).join('; '));
+        reject(new InventoryRejectedError(prepared.problems).message);
         continue;
       }
       // The topic is re-read from the beginning at every start: what is already known stays as is.
@@ -120,10 +121,11 @@ export class InventoryIngestConsumer implements OnApplicationBootstrap, BeforeAp
       if (m.key && prepared.changes.length === 1) batchLive.set(m.key.toString(), prepared.changes[0]);
     }
     const token = `${topic}:${partition}:${batch.firstOffset()}-${batch.lastOffset()}`;
-    await this.retrier.run(`inventory ${token}`, { topic, partition: String(partition) }, () => isRunning() && !isStale(), heartbeat, async () => {
-      await this.deadLetters!.publish(rejected);
-      await this.inventory.commit(changes, token);
-    });
+    const labels = { topic, partition: String(partition) };
+    const stillOurs = () => isRunning() && !isStale();
+    // Published once, before the changes are stored: a retried store must not send them again.
+    await this.retrier.run(`dead-letter ${token}`, labels, stillOurs, heartbeat, () => this.deadLetters!.publish(rejected));
+    await this.retrier.run(`inventory ${token}`, labels, stillOurs, heartbeat, () => this.inventory.commit(changes, token));
     this.metrics.deadLettered.inc({ topic }, rejected.length);
     const target = this.backlog.get(partition);
     if (target !== undefined && BigInt(batch.lastOffset()) + 1n >= target) {

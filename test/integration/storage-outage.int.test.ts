@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ClickHouseAdapter } from '../../src/storage/clickhouse.adapter';
-import { produce } from '../support/kafka-test-client';
+import { produce, testKafka } from '../support/kafka-test-client';
 import { eventually, testConfig } from '../support/test-config';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -34,7 +34,8 @@ describe('ClickHouse failing while events arrive', () => {
 
     // The table goes away: every insert now fails until it is back.
     await ch.command('DETACH TABLE flows');
-    await produce(t.config.kafka.topics.flows, events(EVENTS / 2, EVENTS / 2));
+    // Bad messages in the failing batches: dead-lettered once, however often the insert is retried.
+    await produce(t.config.kafka.topics.flows, [...events(EVENTS / 2, EVENTS / 2), { key: 'node-0', value: '{"broken' }, { key: 'node-1', value: '{"time": 1}' }]);
     await eventually(async () => {
       const text = (await t.http().get('/metrics')).text;
       return metric(text, 'flowscope_ingest_store_failures_total') >= 2 && metric(text, 'flowscope_ingest_paused') >= 1 ? true : undefined;
@@ -47,5 +48,13 @@ describe('ClickHouse failing while events arrive', () => {
     const text = (await t.http().get('/metrics')).text;
     assert.ok(metric(text, 'flowscope_ingest_pauses_total') >= 1);
     assert.equal(metric(text, 'flowscope_ingest_paused'), 0, 'consumption resumed by itself');
+    const admin = testKafka().admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(t.config.kafka.topics.deadLetter);
+      assert.equal(offsets.reduce((n, p) => n + Number(p.high), 0), 2, 'each bad message dead-lettered once');
+    } finally {
+      await admin.disconnect();
+    }
   });
 });
