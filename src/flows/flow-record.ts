@@ -68,8 +68,6 @@ export interface RecordSource {
   index: number;
 }
 
-export const NO_ENDPOINT: Readonly<ReportedEndpoint> = Object.freeze({ type: '', namespace: '', name: '', aggregatedName: '', labels: {} });
-
 export function reportedEndpoint(over: Partial<ReportedEndpoint> = {}): ReportedEndpoint {
   return { type: '', namespace: '', name: '', aggregatedName: '', labels: {}, ...over };
 }

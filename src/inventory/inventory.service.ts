@@ -45,6 +45,7 @@ export class InventoryService implements OnModuleInit {
   readonly timeline = new InventoryTimeline();
   /** Snapshots by generation:epoch; a handful suffices since flows arrive roughly in time order. */
   private readonly snapshots = new Map<string, InventorySnapshot>();
+  private lastSnapshot?: { key: string; snap: InventorySnapshot };
 
   constructor(
     private readonly storage: Storage,
@@ -135,6 +136,8 @@ export class InventoryService implements OnModuleInit {
   /** The inventory as it was at instant t, compiled for the policy engine (cached per state). */
   snapshotAt(t: number): InventorySnapshot {
     const key = `${this.timeline.generation}:${this.timeline.epochAt(t)}`;
+    // Per flow record: consecutive records nearly always share the state, so skip the LRU shuffle.
+    if (key === this.lastSnapshot?.key) return this.lastSnapshot.snap;
     let snap = this.snapshots.get(key);
     if (snap) {
       this.snapshots.delete(key); // re-insert: Map order doubles as LRU order
@@ -143,6 +146,7 @@ export class InventoryService implements OnModuleInit {
       if (this.snapshots.size >= SNAPSHOT_CACHE_SIZE) this.snapshots.delete(this.snapshots.keys().next().value as string);
     }
     this.snapshots.set(key, snap);
+    this.lastSnapshot = { key, snap };
     return snap;
   }
 

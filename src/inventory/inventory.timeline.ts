@@ -28,9 +28,8 @@ interface Entry {
  */
 export class InventoryTimeline {
   private readonly byKey = new Map<string, Entry[]>();
-  private changeTimes: number[] = [];
-  private changeTimesDirty = false;
-  private latestChange = -Infinity;
+  /** Distinct change instants, sorted: kept so on every add, since epochAt runs per flow record. */
+  private readonly changeTimes: number[] = [];
   /**
    * Bumped when a version lands at or before the latest change: earlier states (and epoch numbers)
    * may then differ, so anything cached by epoch must be keyed by generation too.
@@ -52,10 +51,15 @@ export class InventoryTimeline {
     } else {
       list.splice(i, 0, { version, resource });
     }
-    this.changeTimes.push(version.validFrom);
-    this.changeTimesDirty = true;
-    if (version.validFrom <= this.latestChange) this.generation++;
-    else this.latestChange = version.validFrom;
+    const t = version.validFrom;
+    const n = this.changeTimes.length;
+    if (n === 0 || t > this.changeTimes[n - 1]) {
+      this.changeTimes.push(t);
+    } else {
+      this.generation++;
+      const at = countAtOrBefore(this.changeTimes, t);
+      if (this.changeTimes[at - 1] !== t) this.changeTimes.splice(at, 0, t);
+    }
   }
 
   /** True when the key already has a version at exactly this instant with this deleted state. */
@@ -85,19 +89,9 @@ export class InventoryTimeline {
 
   /** How many distinct change instants lie at or before t: equal epochs mean equal states. */
   epochAt(t: number): number {
-    if (this.changeTimesDirty) {
-      this.changeTimes = [...new Set(this.changeTimes)].sort((a, b) => a - b);
-      this.changeTimesDirty = false;
-    }
-    let lo = 0;
-    let hi = this.changeTimes.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.changeTimes[mid] <= t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return countAtOrBefore(this.changeTimes, t);
   }
+
 
   /** The live resource a user means by kind/namespace/name: the model's key or the manifest's identity. */
   findLive(kind: string, namespace: string, name: string): InventoryVersion | undefined {
@@ -130,4 +124,16 @@ function latestAtOrBefore(list: Entry[], t: number): Entry | undefined {
     else hi = mid;
   }
   return lo > 0 ? list[lo - 1] : undefined;
+}
+
+/** How many of the sorted values are <= t. */
+function countAtOrBefore(sorted: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

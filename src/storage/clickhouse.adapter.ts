@@ -63,12 +63,6 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
     return rs.json<T>();
   }
 
-  /** Streams rows in chunks, for exports; the embedded engine still materialises the result, so page by key. */
-  async *stream<T>(query: string, params: QueryParams = {}): AsyncGenerator<T[]> {
-    const rs = await this.ch.query({ query, query_params: params, format: 'JSONEachRow' });
-    for await (const rows of rs.stream<T>()) yield rows.map((r) => r.json<T>());
-  }
-
   async command(query: string, params: QueryParams = {}): Promise<void> {
     await this.ch.command({ query, query_params: params });
   }
