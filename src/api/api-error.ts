@@ -1,3 +1,4 @@
+import { BadRequestException } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class FieldProblem {
@@ -13,4 +14,9 @@ export class ApiErrorBody {
   @ApiPropertyOptional({ type: [FieldProblem] }) details?: FieldProblem[];
   @ApiProperty({ example: '/api/v1/flows' }) path!: string;
   @ApiProperty({ example: '2026-11-26T07:00:00.000Z' }) timestamp!: string;
+}
+
+/** A 400 in the one error shape, naming the field the caller has to fix. */
+export function fieldError(field: string, problem: string, message = `${field}: ${problem}`): BadRequestException {
+  return new BadRequestException({ message, details: [{ field, problems: [problem] }] });
 }

@@ -1,7 +1,7 @@
-import { BadRequestException, Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ExplainInputError, ExplainService, Explanation } from '../explain/explain.service';
-import { ApiErrorBody } from './api-error';
+import { ApiErrorBody, fieldError } from './api-error';
 import { ExplainRequestDto, ExplanationDto } from './explain.dto';
 
 @ApiTags('explain')
@@ -22,7 +22,7 @@ export class ExplainController {
       return this.explainer.explain({ ...body, protocol, time: body.time ? Date.parse(body.time) : undefined });
     } catch (err) {
       if (err instanceof ExplainInputError) {
-        throw new BadRequestException({ message: err.message, details: [{ field: err.field, problems: [err.message] }] });
+        throw fieldError(err.field, err.message, err.message);
       }
       throw err;
     }

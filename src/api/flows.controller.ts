@@ -1,8 +1,8 @@
-import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Clock } from '../clock/clock';
 import { FlowRepository } from '../storage/flow.repository';
-import { ApiErrorBody } from './api-error';
+import { ApiErrorBody, fieldError } from './api-error';
 import { FlowPageDto, FlowSearchQuery } from './flow-search.dto';
 import { resolveTimeRange } from './time-range';
 
@@ -17,7 +17,7 @@ function decodeCursor(cursor: string): { startTime: number; id: string } {
   } catch {
     // fall through to the 400 below
   }
-  throw new BadRequestException({ message: 'cursor: not a cursor returned by this API', details: [{ field: 'cursor', problems: ['not a cursor returned by this API'] }] });
+  throw fieldError('cursor', 'not a cursor returned by this API');
 }
 
 @ApiTags('flows')

@@ -2,7 +2,7 @@ import { BadRequestException, Body, Controller, Delete, Get, HttpCode, NotFoundE
 import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InventoryNotFoundError, InventoryRejectedError } from '../inventory/inventory.errors';
 import { InventoryService } from '../inventory/inventory.service';
-import { ApiErrorBody } from './api-error';
+import { ApiErrorBody, fieldError } from './api-error';
 import { ApplyResultDto, InventoryListDto, InventoryListQuery, InventoryWriteQuery } from './inventory.dto';
 
 function asHttpError(err: unknown): unknown {
@@ -30,7 +30,7 @@ export class InventoryController {
   @ApiBadRequestResponse({ type: ApiErrorBody, description: 'A resource is invalid: each problem names the resource and the field path.' })
   async apply(@Body() body: unknown, @Query() q: InventoryWriteQuery): Promise<ApplyResultDto> {
     if (typeof body !== 'string' && (typeof body !== 'object' || body === null)) {
-      throw new BadRequestException('body: send manifests as application/yaml or application/json');
+      throw fieldError('body', 'send manifests as application/yaml or application/json');
     }
     const manifests = typeof body === 'string' ? body : Array.isArray(body) ? body : [body];
     try {

@@ -1,8 +1,8 @@
-import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Clock } from '../clock/clock';
 import { StatsRepository } from '../storage/stats.repository';
-import { ApiErrorBody } from './api-error';
+import { ApiErrorBody, fieldError } from './api-error';
 import { DecisionStatsDto, DecisionStatsQuery, HitStatsDto, HitStatsQuery, TimeSeriesDto, TimeSeriesQuery } from './stats.dto';
 import { resolveTimeRange } from './time-range';
 
@@ -34,7 +34,7 @@ export class StatsController {
     const buckets = (range.to.getTime() - range.from.getTime()) / (interval * 60_000);
     if (buckets > MAX_BUCKETS) {
       const problem = `${Math.ceil(buckets)} buckets of ${interval} min in this range; at most ${MAX_BUCKETS}: widen the interval or narrow the range`;
-      throw new BadRequestException({ message: `interval: ${problem}`, details: [{ field: 'interval', problems: [problem] }] });
+      throw fieldError('interval', problem);
     }
     return { intervalMinutes: interval, buckets: await this.stats.timeSeries(range, q, interval) };
   }

@@ -1,6 +1,6 @@
-import { BadRequestException } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsOptional } from 'class-validator';
+import { fieldError } from './api-error';
 
 const HOUR_MS = 3_600_000;
 
@@ -19,7 +19,7 @@ export function resolveTimeRange(q: TimeRangeQuery, now: Date): { from: Date; to
   const to = q.to ? new Date(q.to) : now;
   const from = q.from ? new Date(q.from) : new Date(to.getTime() - HOUR_MS);
   if (from >= to) {
-    throw new BadRequestException({ message: 'from: must be before to', details: [{ field: 'from', problems: ['must be before to'] }] });
+    throw fieldError('from', 'must be before to');
   }
   return { from, to };
 }
