@@ -6,12 +6,25 @@ import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { KafkaAdapter } from '../kafka/kafka.adapter';
 import { IngestMetrics } from '../metrics/ingest.metrics';
+import { FlowRecord } from '../flows/flow-record';
 import { FlowRepository } from '../storage/flow.repository';
+import { PartitionIncarnationRepository } from '../storage/partition-incarnation.repository';
 import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
 import { InventoryIngestConsumer } from './inventory-ingest.consumer';
 import { RecordDecoder } from './formats/record.decoder';
 import { MalformedEventError } from './malformed-event.error';
+import { batchToken, PartitionIncarnations, PartitionState } from './partition-incarnations';
 import { StoreRetrier } from './store.retrier';
+import { FlowFormat } from './formats/record.decoder';
+
+/** The longest a batch waits for the inventory to catch up to its flows' time before it is attributed anyway. */
+export const INVENTORY_WAIT_MS = 10_000;
+
+interface DecodedMessage {
+  message: KafkaMessage;
+  format: FlowFormat;
+  records: FlowRecord[];
+}
 
 /**
  * Reads flow records from Kafka in a consumer group and stores them enriched and attributed.
@@ -25,8 +38,9 @@ export class FlowIngestConsumer implements OnApplicationBootstrap, BeforeApplica
   private readonly logger = new Logger(FlowIngestConsumer.name);
   private readonly decoder: RecordDecoder;
   private readonly retrier: StoreRetrier;
-  /** Highest stored offset per partition, read from ClickHouse once per group generation. */
-  private readonly stored = new Map<string, bigint>();
+  /** Incarnation and highest stored offset per partition, read once per group generation. */
+  private readonly stored = new Map<string, PartitionState>();
+  private readonly incarnations: PartitionIncarnations;
   private consumer?: Consumer;
   private producer?: Producer;
   private deadLetters?: DeadLetterPublisher;
@@ -38,9 +52,11 @@ export class FlowIngestConsumer implements OnApplicationBootstrap, BeforeApplica
     private readonly attribution: AttributionService,
     private readonly metrics: IngestMetrics,
     private readonly inventory: InventoryIngestConsumer,
+    incarnations: PartitionIncarnationRepository,
   ) {
     this.decoder = new RecordDecoder({ format: config.ingest.format, maxMessageBytes: config.ingest.maxMessageBytes });
     this.retrier = new StoreRetrier(this.logger, metrics);
+    this.incarnations = new PartitionIncarnations(kafka, flows, incarnations, metrics, this.logger);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -66,14 +82,15 @@ export class FlowIngestConsumer implements OnApplicationBootstrap, BeforeApplica
     this.logger.log(`consuming ${topics.flows} (${this.config.ingest.format}) as group ${groupId}`);
   }
 
-  private async storedHighWater(topic: string, partition: number): Promise<bigint> {
+  /** The partition's incarnation and what of it is stored; `recheck` looks at Kafka again. */
+  private async partitionState(topic: string, partition: number, recheck = false): Promise<PartitionState> {
     const key = `${topic}:${partition}`;
-    let hi = this.stored.get(key);
-    if (hi === undefined) {
-      hi = await this.flows.storedHighWater(topic, partition);
-      this.stored.set(key, hi);
+    let state = recheck ? undefined : this.stored.get(key);
+    if (state === undefined) {
+      state = await this.incarnations.resolve(topic, partition);
+      this.stored.set(key, state);
     }
-    return hi;
+    return state;
   }
 
   private async handleBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
@@ -81,24 +98,31 @@ export class FlowIngestConsumer implements OnApplicationBootstrap, BeforeApplica
     if (messages.length === 0) return;
     const labels = { topic, partition: String(partition) };
     this.metrics.messages.inc({ topic }, messages.length);
-    const alreadyStored = await this.storedHighWater(topic, partition);
-    const fresh = messages.filter((m) => BigInt(m.offset) > alreadyStored);
+    let state = await this.partitionState(topic, partition);
+    let fresh = messages.filter((m) => BigInt(m.offset) > state.storedHighWater);
+    if (fresh.length < messages.length) {
+      // Before anything is skipped as stored, make sure the stored offsets are of this incarnation.
+      state = await this.partitionState(topic, partition, true);
+      fresh = messages.filter((m) => BigInt(m.offset) > state.storedHighWater);
+    }
     if (fresh.length < messages.length) this.metrics.skippedReplays.inc(messages.length - fresh.length);
 
-    const { flows, rejected } = this.decode(topic, partition, fresh);
-    const token = `${topic}:${partition}:${batch.firstOffset()}-${batch.lastOffset()}`;
     const stillOurs = () => isRunning() && !isStale();
+    const { decoded, rejected } = this.decode(topic, partition, fresh);
+    await this.awaitInventory(decoded, stillOurs, heartbeat);
+    const flows = this.attribute(topic, partition, decoded);
+    const token = batchToken(topic, partition, state.incarnation, batch.firstOffset() ?? '', batch.lastOffset());
     // Published once, before the insert is tried: a retried insert must not send them again.
     await this.retrier.run(`dead-letter ${token}`, labels, stillOurs, heartbeat, () => this.deadLetters!.publish(rejected));
     await this.retrier.run(`store ${token}`, labels, stillOurs, heartbeat, async () => {
       const started = process.hrtime.bigint();
-      await this.flows.insert(flows, token);
+      await this.flows.insert(flows, token, state.incarnation);
       this.metrics.insertSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     });
     this.metrics.deadLettered.inc({ topic }, rejected.length);
     this.metrics.stored.inc(flows.length);
     this.metrics.batchSize.observe(flows.length);
-    if (flows.length > 0) this.stored.set(`${topic}:${partition}`, BigInt(flows[flows.length - 1].source.offset));
+    if (flows.length > 0) state.storedHighWater = BigInt(flows[flows.length - 1].source.offset);
 
     const last = batch.lastOffset();
     resolveOffset(last);
@@ -106,26 +130,64 @@ export class FlowIngestConsumer implements OnApplicationBootstrap, BeforeApplica
     this.metrics.lag.set(labels, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(last) - 1n)));
   }
 
-  private decode(topic: string, partition: number, messages: KafkaMessage[]): { flows: AttributedFlow[]; rejected: DeadLetter[] } {
-    const flows: AttributedFlow[] = [];
+  /**
+   * Holds the batch until the inventory has caught up to its newest flow, so no flow is attributed
+   * against an inventory that is still missing what was valid at its time. Bounded: after
+   * INVENTORY_WAIT_MS the batch is attributed anyway (and counted).
+   */
+  private async awaitInventory(decoded: readonly DecodedMessage[], stillOurs: () => boolean, heartbeat: () => Promise<void>): Promise<void> {
+    let newest = Number.NEGATIVE_INFINITY;
+    for (const d of decoded) for (const r of d.records) if (r.startTime > newest) newest = r.startTime;
+    if (newest === Number.NEGATIVE_INFINITY) return;
+    const started = Date.now();
+    let waited = false;
+    for (;;) {
+      const left = INVENTORY_WAIT_MS - (Date.now() - started);
+      // Slices of a second, with a heartbeat between them, keep the group membership alive.
+      if (await this.inventory.caughtUpTo(newest, Math.max(0, Math.min(1000, left)), stillOurs)) break;
+      waited = true;
+      if (Date.now() - started >= INVENTORY_WAIT_MS || !stillOurs()) {
+        this.metrics.inventoryWaitTimeouts.inc();
+        this.logger.warn(`inventory not caught up to ${new Date(newest).toISOString()} after ${INVENTORY_WAIT_MS} ms; attributing the batch anyway`);
+        break;
+      }
+      await heartbeat().catch(() => undefined);
+    }
+    const seconds = (Date.now() - started) / 1000;
+    if (waited || seconds > 0.001) {
+      this.metrics.inventoryWaits.inc();
+      this.metrics.inventoryWaitSeconds.observe(seconds);
+    }
+  }
+
+  private decode(topic: string, partition: number, messages: KafkaMessage[]): { decoded: DecodedMessage[]; rejected: DeadLetter[] } {
+    const decoded: DecodedMessage[] = [];
     const rejected: DeadLetter[] = [];
     for (const message of messages) {
       try {
         if (!message.value) throw new MalformedEventError('message has no value');
         const { format, records } = this.decoder.decode(message.value);
         this.metrics.records.inc({ format }, records.length);
-        for (let index = 0; index < records.length; index++) {
-          const flow = this.attribution.attribute(records[index], { format, topic, partition, offset: message.offset, index });
-          if (flow.attribution.unknownEndpoint) this.metrics.unknownEndpoints.inc();
-          if (flow.attribution.verdictMismatch) this.metrics.mismatches.inc();
-          flows.push(flow);
-        }
+        decoded.push({ message, format, records });
       } catch (err) {
         if (!(err instanceof MalformedEventError)) throw err;
         rejected.push({ topic, partition, offset: message.offset, key: message.key, value: message.value, reason: err.message });
       }
     }
-    return { flows, rejected };
+    return { decoded, rejected };
+  }
+
+  private attribute(topic: string, partition: number, decoded: readonly DecodedMessage[]): AttributedFlow[] {
+    const flows: AttributedFlow[] = [];
+    for (const { message, format, records } of decoded) {
+      for (let index = 0; index < records.length; index++) {
+        const flow = this.attribution.attribute(records[index], { format, topic, partition, offset: message.offset, index });
+        if (flow.attribution.unknownEndpoint) this.metrics.unknownEndpoints.inc();
+        if (flow.attribution.verdictMismatch) this.metrics.mismatches.inc();
+        flows.push(flow);
+      }
+    }
+    return flows;
   }
 
   async beforeApplicationShutdown(): Promise<void> {

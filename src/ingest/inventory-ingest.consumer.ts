@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Producer } from 'kafkajs';
+import { Clock } from '../clock/clock';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { InventoryRejectedError } from '../inventory/inventory.errors';
@@ -12,6 +13,10 @@ import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
 import { StoreRetrier } from './store.retrier';
 
 const CATCH_UP_TIMEOUT_MS = 60_000;
+/** Pause between looks at the consumer's position while a caught-up check waits for it. */
+const POSITION_POLL_MS = 20;
+/** How long one caught-up check waits for the consumer's position before it is abandoned. */
+const CATCH_UP_LOOK_MS = 30_000;
 const VALID_FROM_HEADER = 'flowscope-valid-from';
 
 /**
@@ -32,14 +37,61 @@ export class InventoryIngestConsumer implements OnApplicationBootstrap, BeforeAp
   private readonly caughtUpPromise = new Promise<void>((resolve) => (this.markCaughtUp = resolve));
   /** Offsets still to reach per partition before the backlog present at start is applied. */
   private readonly backlog = new Map<number, bigint>();
+  /** Per partition, the offset after the last message applied to the inventory (the consumer's position). */
+  private readonly applied = new Map<number, bigint>();
+  /**
+   * The inventory's high-water time (epoch ms): every inventory message written to the topic before
+   * this instant is applied. Moves forward only through catchUp().
+   */
+  private highWaterTime = Number.NEGATIVE_INFINITY;
+  private inFlightCatchUp?: Promise<void>;
+  private stopping = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly kafka: KafkaAdapter,
     private readonly inventory: InventoryService,
     private readonly metrics: IngestMetrics,
+    private readonly clock: Clock,
   ) {
     this.retrier = new StoreRetrier(this.logger, metrics);
+  }
+
+  /**
+   * Waits until the inventory has caught up to `time` (epoch ms): until every inventory message
+   * written to the topic before an instant at or after `time` is applied. Gives up after `maxWaitMs`
+   * (or when `stillWaiting()` turns false) and then resolves false. Inventory applied through the
+   * API needs no waiting: it is in the inventory before the API answers.
+   */
+  async caughtUpTo(time: number, maxWaitMs: number, stillWaiting: () => boolean = () => true): Promise<boolean> {
+    if (!this.config.ingest.enabled || time <= this.highWaterTime) return true;
+    const deadline = Date.now() + maxWaitMs;
+    while (stillWaiting()) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      this.inFlightCatchUp ??= this.catchUp().finally(() => (this.inFlightCatchUp = undefined));
+      const settled = await Promise.race([this.inFlightCatchUp.then(() => true, () => false), sleep(left).then(() => false)]);
+      if (time <= this.highWaterTime) return true;
+      // A flow from the future (a clock ahead of ours) waits until our clock passes its time; a
+      // failed look is tried again a little later.
+      const pause = settled ? Math.max(0, time - this.clock.now().getTime()) : POSITION_POLL_MS * 10;
+      await sleep(Math.min(pause, POSITION_POLL_MS * 10, Math.max(0, deadline - Date.now())));
+    }
+    return time <= this.highWaterTime;
+  }
+
+  /** Notes the instant, reads the topic's high watermarks, and waits until the consumer has applied up to them. */
+  private async catchUp(): Promise<void> {
+    const observedAt = this.clock.now().getTime();
+    const { partitions } = await this.kafka.partitionOffsets(this.config.kafka.topics.inventory);
+    const behind = () => partitions.some((p) => p.high > p.low && (this.applied.get(p.partition) ?? p.low) < p.high);
+    const giveUp = Date.now() + CATCH_UP_LOOK_MS;
+    while (behind()) {
+      // A consumer stuck behind (storage down) must not keep this look alive: the next one starts afresh.
+      if (this.stopping || Date.now() > giveUp) throw new Error('the inventory consumer did not reach the high watermarks in time');
+      await sleep(POSITION_POLL_MS);
+    }
+    this.highWaterTime = Math.max(this.highWaterTime, observedAt);
   }
 
   /**
@@ -57,18 +109,19 @@ export class InventoryIngestConsumer implements OnApplicationBootstrap, BeforeAp
     }
     const { topics, groupId } = this.config.kafka;
     await this.kafka.ensureTopics([{ topic: topics.inventory, compacted: true }, { topic: topics.deadLetter }]);
-    const admin = this.kafka.admin();
-    await admin.connect();
-    for (const p of await admin.fetchTopicOffsets(topics.inventory)) {
-      if (BigInt(p.high) > BigInt(p.low)) this.backlog.set(p.partition, BigInt(p.high));
-    }
-    await admin.disconnect();
+    const started = await this.kafka.partitionOffsets(topics.inventory);
+    for (const p of started.partitions) if (p.high > p.low) this.backlog.set(p.partition, p.high);
     if (this.backlog.size === 0) this.markCaughtUp();
 
     this.producer = this.kafka.producer();
     await this.producer.connect();
     this.deadLetters = new DeadLetterPublisher(this.producer, topics.deadLetter);
     this.consumer = this.kafka.consumer({ groupId: `${groupId}.inventory.${randomUUID()}`, maxWaitTimeInMs: 500 });
+    // After the batch is applied, or for a batch of control records only (never handed to eachBatch).
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      const next = BigInt(payload.lastOffset) + 1n;
+      if (next > (this.applied.get(payload.partition) ?? -1n)) this.applied.set(payload.partition, next);
+    });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: topics.inventory, fromBeginning: true });
     await this.consumer.run({ autoCommit: false, eachBatch: (p) => this.handleBatch(p) });
@@ -138,8 +191,13 @@ export class InventoryIngestConsumer implements OnApplicationBootstrap, BeforeAp
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     this.retrier.stop();
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
 }

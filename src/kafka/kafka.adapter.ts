@@ -2,6 +2,20 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { Admin, Consumer, ConsumerConfig, Kafka, logLevel, LogEntry, Partitioners, Producer, ProducerConfig } from 'kafkajs';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { untilKafkaReady } from './kafka-retry';
+
+/** How long start-up waits for a broker that answers "not yet" (leaders, coordinator) before it fails. */
+export const KAFKA_READY_DEADLINE_MS = 60_000;
+
+/** A "not yet" condition found by looking, shaped like the kafkajs protocol error that says the same. */
+class NotYetError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 const LEVEL_TO_NEST: Record<number, 'error' | 'warn' | 'log' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -11,12 +25,22 @@ const LEVEL_TO_NEST: Record<number, 'error' | 'warn' | 'log' | 'debug'> = {
 };
 
 /**
+ * kafkajs logs at ERROR a coordinator that is not there yet (the first consumer group on a fresh
+ * broker makes it create `__consumer_offsets`), and retries by itself: routine, not an error.
+ */
+function isRoutineWait(entry: LogEntry): boolean {
+  const error = String((entry.log as { error?: unknown }).error ?? '');
+  return /coordinator is not available|coordinator is loading|not the correct coordinator/i.test(error);
+}
+
+/**
  * The single door to Kafka. Owns the kafkajs client, routes its logs through Nest's logger and
  * disconnects everything it handed out on shutdown.
  */
 @Injectable()
 export class KafkaAdapter implements OnApplicationShutdown {
   private readonly logger = new Logger('kafkajs');
+  private readonly startupLogger = new Logger(KafkaAdapter.name);
   private readonly kafka: Kafka;
   /** For readiness: no retries and a short timeout, so a probe answers in seconds, and quietly. */
   private readonly probe: Kafka;
@@ -29,7 +53,8 @@ export class KafkaAdapter implements OnApplicationShutdown {
       logLevel: logLevel.WARN,
       logCreator: () => (entry: LogEntry) => {
         const { message, ...extra } = entry.log;
-        this.logger[LEVEL_TO_NEST[entry.level] ?? 'log'](`${message} ${JSON.stringify(extra)}`);
+        const level = isRoutineWait(entry) ? 'debug' : (LEVEL_TO_NEST[entry.level] ?? 'log');
+        this.logger[level](`${message} ${JSON.stringify(extra)}`);
       },
     });
     this.probe = new Kafka({ clientId: `${config.kafka.clientId}-probe`, brokers: config.kafka.brokers, logLevel: logLevel.NOTHING, connectionTimeout: 2000, retry: { retries: 0 } });
@@ -48,25 +73,61 @@ export class KafkaAdapter implements OnApplicationShutdown {
     return this.track(this.kafka.admin());
   }
 
-  /** Creates the topics that are missing; existing topics keep their settings. */
+  /**
+   * Creates the topics that are missing (existing topics keep their settings), then waits until
+   * every partition of every topic has a leader that answers for its offsets: on a fresh broker the
+   * first requests after creation fail with "not the leader" for a moment.
+   */
   async ensureTopics(topics: Array<{ topic: string; compacted?: boolean }>): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const existing = new Set(await admin.listTopics());
-      const missing = topics.filter((t) => !existing.has(t.topic));
-      if (missing.length === 0) return;
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((t) => ({
-          topic: t.topic,
-          numPartitions: this.config.kafka.topicPartitions,
-          configEntries: t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
-        })),
-      });
-    } finally {
-      await admin.disconnect();
-    }
+    const names = topics.map((t) => t.topic);
+    await this.whenReady(`creating topics ${names.join(', ')}`, async () => {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      try {
+        const existing = new Set(await admin.listTopics());
+        const missing = topics.filter((t) => !existing.has(t.topic));
+        if (missing.length > 0) {
+          // Resolves false (no error) when another client created a topic meanwhile.
+          await admin.createTopics({
+            waitForLeaders: true,
+            topics: missing.map((t) => ({
+              topic: t.topic,
+              numPartitions: this.config.kafka.topicPartitions,
+              configEntries: t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
+            })),
+          });
+        }
+        const { topics: metadata } = await admin.fetchTopicMetadata({ topics: names });
+        const leaderless = metadata.flatMap((t) => t.partitions.filter((p) => p.leader < 0 || p.partitionErrorCode !== 0).map((p) => `${t.name}/${p.partitionId}`));
+        if (leaderless.length > 0) throw new NotYetError('LEADER_NOT_AVAILABLE', `no leader yet for ${leaderless.join(', ')}`);
+        for (const topic of names) await admin.fetchTopicOffsets(topic);
+      } finally {
+        await admin.disconnect();
+      }
+    });
+  }
+
+  /** Log start and high watermark of each partition of a topic, and the id of the cluster that holds it. */
+  async partitionOffsets(topic: string): Promise<{ clusterId: string; partitions: Array<{ partition: number; low: bigint; high: bigint }> }> {
+    return this.whenReady(`reading the offsets of ${topic}`, async () => {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      try {
+        const { clusterId } = await admin.describeCluster();
+        const offsets = await admin.fetchTopicOffsets(topic);
+        return { clusterId, partitions: offsets.map((p) => ({ partition: p.partition, low: BigInt(p.low), high: BigInt(p.high) })) };
+      } finally {
+        await admin.disconnect();
+      }
+    });
+  }
+
+  /** Retries `work` while Kafka answers "not yet" (see kafka-retry.ts), up to KAFKA_READY_DEADLINE_MS. */
+  whenReady<T>(what: string, work: () => Promise<T>): Promise<T> {
+    return untilKafkaReady(what, work, {
+      deadlineMs: KAFKA_READY_DEADLINE_MS,
+      onWaiting: (reason) => this.startupLogger.log(`${what}: waiting for Kafka to be ready (${reason}); retrying for up to ${KAFKA_READY_DEADLINE_MS / 1000} s`),
+    });
   }
 
   /** True when a broker answers a metadata request. */

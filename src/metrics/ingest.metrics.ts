@@ -22,6 +22,10 @@ export class IngestMetrics {
   readonly lag = new Gauge({ name: 'flowscope_ingest_lag_messages', help: 'Messages between the last processed offset and the partition high watermark', labelNames: ['topic', 'partition'], registers: [this.registry] });
   readonly unknownEndpoints = new Counter({ name: 'flowscope_attribution_unknown_endpoint_total', help: 'Records whose endpoint is not in the inventory at their time', registers: [this.registry] });
   readonly mismatches = new Counter({ name: 'flowscope_attribution_verdict_mismatch_total', help: 'Records whose reported and computed verdicts disagree', registers: [this.registry] });
+  readonly newIncarnations = new Counter({ name: 'flowscope_ingest_partition_new_incarnations_total', help: 'Partitions found re-created (new topic or cluster): their stored offsets no longer mark replays', labelNames: ['topic', 'partition'], registers: [this.registry] });
+  readonly inventoryWaits = new Counter({ name: 'flowscope_attribution_inventory_waits_total', help: 'Flow batches that waited for the inventory to catch up to their time', registers: [this.registry] });
+  readonly inventoryWaitTimeouts = new Counter({ name: 'flowscope_attribution_inventory_wait_timeouts_total', help: 'Flow batches attributed after the bounded wait although the inventory had not caught up to their time', registers: [this.registry] });
+  readonly inventoryWaitSeconds = new Histogram({ name: 'flowscope_attribution_inventory_wait_seconds', help: 'Time flow batches waited for the inventory to catch up', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
   readonly inventoryVersions = new Counter({ name: 'flowscope_inventory_versions_total', help: 'Inventory versions applied, by source', labelNames: ['source'], registers: [this.registry] });
 
   constructor() {

@@ -69,19 +69,24 @@ const ROW_ID = `concat(source_topic, '/', toString(source_partition), '/', toStr
 export class FlowRepository {
   constructor(private readonly clickhouse: ClickHouseAdapter) {}
 
-  /** One insert per batch; the token makes a retry of the same batch a no-op. Errors propagate. */
-  async insert(flows: readonly AttributedFlow[], dedupToken: string): Promise<void> {
-    await this.clickhouse.insertTsv('flows', FLOW_COLUMNS, flows.map((f) => encodeTsvRow(flowValues(f))), dedupToken);
+  /**
+   * One insert per batch; the token makes a retry of the same batch a no-op. Errors propagate.
+   * `incarnation` names the incarnation of the Kafka partition the rows came from (see
+   * PartitionIncarnations); '' is the first one.
+   */
+  async insert(flows: readonly AttributedFlow[], dedupToken: string, incarnation = ''): Promise<void> {
+    await this.clickhouse.insertTsv('flows', INSERT_COLUMNS, flows.map((f) => encodeTsvRow([...flowValues(f), incarnation])), dedupToken);
   }
 
   /**
-   * The highest Kafka offset of a partition whose rows are stored, or -1. Lets a consumer skip
-   * messages redelivered after a commit was lost, whatever the new batch boundaries are.
+   * The highest Kafka offset of a partition's incarnation whose rows are stored, or -1. Lets a
+   * consumer skip messages redelivered after a commit was lost, whatever the new batch boundaries are.
    */
-  async storedHighWater(topic: string, partition: number): Promise<bigint> {
+  async storedHighWater(topic: string, partition: number, incarnation = ''): Promise<bigint> {
     const [row] = await this.clickhouse.query<{ n: number | string; hi: number | string }>(
-      'SELECT count() AS n, max(stored_offset) AS hi FROM ingest_offsets WHERE source_topic = {topic:String} AND source_partition = {partition:UInt32}',
-      { topic, partition },
+      `SELECT count() AS n, max(stored_offset) AS hi FROM ingest_offsets_by_incarnation
+       WHERE source_topic = {topic:String} AND source_partition = {partition:UInt32} AND source_incarnation = {incarnation:String}`,
+      { topic, partition, incarnation },
     );
     return Number(row.n) === 0 ? -1n : BigInt(row.hi);
   }
@@ -200,6 +205,8 @@ export const FLOW_COLUMNS = [
   'pending_decision_policy', 'pending_decision_rule_index', 'verdict_mismatch', 'unknown_policy', 'unknown_endpoint',
   'source_format', 'source_topic', 'source_partition', 'source_offset', 'source_index',
 ] as const;
+
+const INSERT_COLUMNS = [...FLOW_COLUMNS, 'source_incarnation'];
 
 /** One attributed flow as a row of FLOW_COLUMNS (exported for the insert benchmark's ceiling). */
 export function flowValues({ record: r, source: s, src, dst, attribution: a }: AttributedFlow): TsvValue[] {

@@ -6,6 +6,7 @@ import { FlowRepository } from './flow.repository';
 import { InventoryRepository } from './inventory.repository';
 import { StatsRepository } from './stats.repository';
 import { MigrationRunner } from './migration.runner';
+import { PartitionIncarnationRepository } from './partition-incarnation.repository';
 import { RetentionService } from './retention.service';
 
 /** dist/src/storage -> the package root's migrations/ folder (the same layout in the Docker image). */
@@ -41,7 +42,7 @@ export class Storage implements OnModuleInit {
 
 @Global()
 @Module({
-  providers: [Clock, ClickHouseAdapter, MigrationRunner, RetentionService, Storage, FlowRepository, InventoryRepository, StatsRepository],
-  exports: [Clock, ClickHouseAdapter, Storage, FlowRepository, InventoryRepository, StatsRepository],
+  providers: [Clock, ClickHouseAdapter, MigrationRunner, RetentionService, Storage, FlowRepository, InventoryRepository, StatsRepository, PartitionIncarnationRepository],
+  exports: [Clock, ClickHouseAdapter, Storage, FlowRepository, InventoryRepository, StatsRepository, PartitionIncarnationRepository],
 })
 export class StorageModule {}

@@ -7,6 +7,7 @@ import { InventoryIngestConsumer } from '../../src/ingest/inventory-ingest.consu
 import { KafkaAdapter } from '../../src/kafka/kafka.adapter';
 import { IngestMetrics } from '../../src/metrics/ingest.metrics';
 import { FlowRepository } from '../../src/storage/flow.repository';
+import { PartitionIncarnationRepository } from '../../src/storage/partition-incarnation.repository';
 import { produce, testKafka } from '../support/kafka-test-client';
 import { eventually, testConfig } from '../support/test-config';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -23,7 +24,7 @@ describe('two consumers in one group over four partitions', () => {
     // its data directory, so both members share it here; deployed, each instance is a process
     // writing to a ClickHouse server.
     const get = <T>(type: new (...args: never[]) => T) => t.app.get(type, { strict: false });
-    second = new FlowIngestConsumer(t.config, get(KafkaAdapter), get(FlowRepository), get(AttributionService), get(IngestMetrics), get(InventoryIngestConsumer));
+    second = new FlowIngestConsumer(t.config, get(KafkaAdapter), get(FlowRepository), get(AttributionService), get(IngestMetrics), get(InventoryIngestConsumer), get(PartitionIncarnationRepository));
     await second.start();
   });
   after(async () => {
