@@ -4,8 +4,12 @@ KAFKA_SCRIPTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$KAFKA_SCRIPTS_DIR/../.." && pwd)"
 KAFKA_STATE_DIR="$REPO_ROOT/.kafka"
 KAFKA_LIB_DIR="$KAFKA_STATE_DIR/lib"
-KAFKA_PID_FILE="$KAFKA_STATE_DIR/broker.pid"
-KAFKA_ENV_FILE="$KAFKA_STATE_DIR/broker.env"
+# KAFKA_RUN_DIR: where the pid and env files of this broker go; another dir runs a second broker
+# (tests that need a fresh one) next to the repo's own, sharing the jars.
+KAFKA_RUN_DIR="${KAFKA_RUN_DIR:-$KAFKA_STATE_DIR}"
+mkdir -p "$KAFKA_RUN_DIR"
+KAFKA_PID_FILE="$KAFKA_RUN_DIR/broker.pid"
+KAFKA_ENV_FILE="$KAFKA_RUN_DIR/broker.env"
 
 # Pinned version = <kafka.version> in pom.xml; KAFKA_VERSION overrides it (for re-testing).
 kafka_pinned_version() {

@@ -25,12 +25,14 @@ const LEVEL_TO_NEST: Record<number, 'error' | 'warn' | 'log' | 'debug'> = {
 };
 
 /**
- * kafkajs logs at ERROR a coordinator that is not there yet (the first consumer group on a fresh
- * broker makes it create `__consumer_offsets`), and retries by itself: routine, not an error.
+ * kafkajs logs at ERROR every answer of a broker that is not ready yet: no coordinator while the
+ * first consumer group makes a fresh broker create `__consumer_offsets`, no leader for a moment
+ * after a topic is created. Both are retried (by kafkajs, or by whenReady() with one line of its
+ * own), so they are routine, logged at debug.
  */
 function isRoutineWait(entry: LogEntry): boolean {
-  const error = String((entry.log as { error?: unknown }).error ?? '');
-  return /coordinator is not available|coordinator is loading|not the correct coordinator/i.test(error);
+  const text = `${entry.log.message} ${String((entry.log as { error?: unknown }).error ?? '')}`;
+  return /coordinator is not available|coordinator is loading|not the correct coordinator|not the leader for that topic-partition|no leader for this topic-partition|leader not available/i.test(text);
 }
 
 /**

@@ -2,12 +2,12 @@ import { Kafka, logLevel, Message } from 'kafkajs';
 import { TEST_BROKERS } from './test-config';
 
 /** A plain kafkajs client for tests: produce what a dataplane would, read what flowscope wrote. */
-export function testKafka(): Kafka {
-  return new Kafka({ clientId: 'flowscope-test', brokers: TEST_BROKERS.split(','), logLevel: logLevel.NOTHING });
+export function testKafka(brokers = TEST_BROKERS): Kafka {
+  return new Kafka({ clientId: 'flowscope-test', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
 }
 
-export async function produce(topic: string, messages: Message[]): Promise<void> {
-  const producer = testKafka().producer({ allowAutoTopicCreation: true });
+export async function produce(topic: string, messages: Message[], brokers = TEST_BROKERS): Promise<void> {
+  const producer = testKafka(brokers).producer({ allowAutoTopicCreation: true });
   await producer.connect();
   try {
     // Chunks keep each request under the broker's message size limit.

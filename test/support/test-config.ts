@@ -1,9 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/config.loader';
+import { tempDir } from './temp-dir';
 
 /** Brokers of the real Kafka the test run started (scripts/run-tests.js), or the default local one. */
 export const TEST_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -17,7 +15,7 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
   return loadConfig({
     FLOWSCOPE_HTTP_PORT: '0',
     FLOWSCOPE_LOG_LEVEL: 'error',
-    FLOWSCOPE_DATA_DIR: mkdtempSync(join(tmpdir(), 'flowscope-test-')),
+    FLOWSCOPE_DATA_DIR: tempDir('flowscope-test-'),
     FLOWSCOPE_INGEST_ENABLED: 'false',
     // Fixtures carry old timestamps; a TTL merge must not remove them mid-test.
     FLOWSCOPE_RETENTION_ALLOWED_DAYS: '0',

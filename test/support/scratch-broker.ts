@@ -1,0 +1,61 @@
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { tempDir } from './temp-dir';
+
+const SCRIPTS = join(__dirname, '..', '..', '..', 'scripts', 'kafka');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A Kafka broker of its own for one test, started empty with a new cluster id, next to the run's
+ * shared broker (its own ports and pid file, the same jars): what a newcomer's first run, or a
+ * replaced cluster, looks like.
+ */
+export class ScratchBroker {
+  private readonly runDir = tempDir('flowscope-broker-run-');
+  private port = 0;
+  private controllerPort = 0;
+
+  get brokers(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  /** Starts a fresh, empty broker (a new cluster), on the same port as before if it ran already. */
+  async start(): Promise<void> {
+    if (this.port === 0) {
+      this.port = await freePort();
+      this.controllerPort = await freePort();
+    }
+    const run = spawnSync('bash', [join(SCRIPTS, 'start.sh')], { env: this.env(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
+    if (run.status !== 0) throw new Error(`scratch broker did not start:\n${run.stderr}`);
+  }
+
+  /** Stops the broker and deletes its data: a later start() is a new cluster. */
+  stop(): void {
+    spawnSync('bash', [join(SCRIPTS, 'stop.sh')], { env: this.env(), stdio: 'ignore', timeout: 60_000 });
+  }
+
+  /** Stops it and removes the pid dir now. */
+  dispose(): void {
+    this.stop();
+    rmSync(this.runDir, { recursive: true, force: true });
+  }
+
+  private env(): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { ...process.env, KAFKA_RUN_DIR: this.runDir, KAFKA_PORT: String(this.port), KAFKA_CONTROLLER_PORT: String(this.controllerPort) };
+    delete env.KAFKA_WORK_DIR;
+    delete env.KAFKA_KEEP;
+    return env;
+  }
+}
