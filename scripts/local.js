@@ -1,19 +1,33 @@
 #!/usr/bin/env node
 // The main job on one machine: a local Kafka broker, flowscope on embedded ClickHouse, and with
 // --demo (or FLOWSCOPE_DEMO=1) simulated dataplane traffic. Ctrl-C stops everything it started.
+// The broker's data and the embedded database stay in .data/ between runs, so a re-run continues
+// where the last one stopped; --reset deletes both first.
 'use strict';
 const { spawn } = require('node:child_process');
-const { ensureBroker, stopBroker } = require('./local-broker');
-const { existsSync } = require('node:fs');
-const { join } = require('node:path');
+const { ensureBroker, stopBroker, runningBroker } = require('./local-broker');
+const { existsSync, rmSync } = require('node:fs');
+const { join, resolve } = require('node:path');
 
 const root = join(__dirname, '..');
-const demo = process.argv.includes('--demo') || process.env.FLOWSCOPE_DEMO === '1';
+const args = process.argv.slice(2);
+const unknown = args.filter((a) => !['--demo', '--reset'].includes(a));
+if (unknown.length > 0) {
+  process.stderr.write(`[local] unknown option ${unknown.join(' ')} (options: --demo, --reset)\n`);
+  process.exit(64);
+}
+const demo = args.includes('--demo') || process.env.FLOWSCOPE_DEMO === '1';
+const reset = args.includes('--reset');
 const demoRate = process.env.FLOWSCOPE_DEMO_RATE ?? '200';
+// Where a local run keeps its data (.data by default, ignored by git).
+const dataRoot = resolve(process.env.FLOWSCOPE_LOCAL_DATA ?? join(root, '.data'));
 const env = { ...process.env };
 // Settings of this script, not of the service (which rejects FLOWSCOPE_* names it does not know).
 delete env.FLOWSCOPE_DEMO;
 delete env.FLOWSCOPE_DEMO_RATE;
+delete env.FLOWSCOPE_LOCAL_DATA;
+env.FLOWSCOPE_DATA_DIR ??= join(dataRoot, 'chdb');
+const kafkaDataDir = join(dataRoot, 'kafka');
 const port = env.FLOWSCOPE_HTTP_PORT ?? '8080';
 const children = [];
 let ownedBroker = false;
@@ -30,7 +44,7 @@ function stopAll(code) {
   const waitAll = Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)));
   const timeout = new Promise((r) => setTimeout(r, 20_000));
   Promise.race([waitAll, timeout]).then(() => {
-    if (ownedBroker) stopBroker();
+    if (ownedBroker) stopBroker(env);
     process.exit(code);
   });
 }
@@ -53,9 +67,27 @@ async function waitReady() {
   throw new Error('flowscope did not become ready within 120 s');
 }
 
+/** Deletes the data of earlier runs: the embedded database and the local broker's log. */
+function resetData() {
+  const running = runningBroker(env);
+  if (running && running.workDir && resolve(running.workDir) === kafkaDataDir) {
+    log('--reset: stopping the local broker first');
+    stopBroker(env);
+  } else if (running) {
+    log(`--reset: a broker with its data in ${running.workDir} is running; it is used as it is`);
+  }
+  for (const dir of [kafkaDataDir, env.CLICKHOUSE_URL ? undefined : env.FLOWSCOPE_DATA_DIR]) {
+    if (!dir) continue;
+    rmSync(dir, { recursive: true, force: true });
+    log(`--reset: removed ${dir}`);
+  }
+  if (env.CLICKHOUSE_URL) log('--reset: CLICKHOUSE_URL is set; that server\'s data is not touched');
+}
+
 async function main() {
+  if (reset) resetData();
   if (!env.KAFKA_BROKERS) {
-    const broker = ensureBroker();
+    const broker = ensureBroker({ workDir: kafkaDataDir, env });
     env.KAFKA_BROKERS = broker.brokers;
     ownedBroker = broker.owned;
   }
