@@ -4,7 +4,8 @@
 // unless it was already running before the tests.
 'use strict';
 const { spawnSync } = require('node:child_process');
-const { existsSync } = require('node:fs');
+const { existsSync, mkdtempSync, readdirSync, rmSync } = require('node:fs');
+const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { ensureBroker, stopBroker } = require('./local-broker');
 
@@ -24,8 +25,17 @@ if (levels.includes('integration') && !env.KAFKA_BROKERS) {
   }
 }
 
+// The tests' temporary directory is one of their own, so what they leave behind is seen (and
+// named) rather than piling up in the system's.
+const testTmp = mkdtempSync(join(tmpdir(), 'flowscope-run-tests-'));
 const dirs = levels.map((l) => join(root, 'dist', 'test', l)).filter((d) => existsSync(d));
-const run = spawnSync(process.execPath, ['--test', ...dirs], { cwd: root, env, stdio: 'inherit' });
+const run = spawnSync(process.execPath, ['--test', ...dirs], { cwd: root, env: { ...env, TMPDIR: testTmp }, stdio: 'inherit' });
 
 if (ownedBroker) stopBroker();
+const leftovers = readdirSync(testTmp);
+rmSync(testTmp, { recursive: true, force: true });
+if (leftovers.length > 0) {
+  process.stderr.write(`run-tests: the tests left ${leftovers.length} entries in their temporary directory: ${leftovers.join(', ')}\n`);
+  process.exit(run.status || 1);
+}
 process.exit(run.status ?? 1);

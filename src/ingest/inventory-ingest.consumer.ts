@@ -70,7 +70,7 @@ export class InventoryIngestConsumer implements OnApplicationBootstrap, BeforeAp
       const left = deadline - Date.now();
       if (left <= 0) return false;
       this.inFlightCatchUp ??= this.catchUp().finally(() => (this.inFlightCatchUp = undefined));
-      const settled = await Promise.race([this.inFlightCatchUp.then(() => true, () => false), sleep(left).then(() => false)]);
+      const settled = await within(this.inFlightCatchUp, left);
       if (time <= this.highWaterTime) return true;
       // A flow from the future (a clock ahead of ours) waits until our clock passes its time; a
       // failed look is tried again a little later.
@@ -198,6 +198,17 @@ export class InventoryIngestConsumer implements OnApplicationBootstrap, BeforeAp
   }
 }
 
+/** True if the promise settled successfully within `ms`; the timer does not outlive the answer. */
+async function within(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms).unref());
+  return new Promise((r) => setTimeout(r, ms));
 }
