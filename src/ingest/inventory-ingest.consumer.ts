@@ -46,6 +46,7 @@ export class InventoryIngestConsumer implements OnApplicationBootstrap, BeforeAp
   private highWaterTime = Number.NEGATIVE_INFINITY;
   private inFlightCatchUp?: Promise<void>;
   private stopping = false;
+  private clusterId = '';
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -110,6 +111,7 @@ export class InventoryIngestConsumer implements OnApplicationBootstrap, BeforeAp
     const { topics, groupId } = this.config.kafka;
     await this.kafka.ensureTopics([{ topic: topics.inventory, compacted: true }, { topic: topics.deadLetter }]);
     const started = await this.kafka.partitionOffsets(topics.inventory);
+    this.clusterId = started.clusterId;
     for (const p of started.partitions) if (p.high > p.low) this.backlog.set(p.partition, p.high);
     if (this.backlog.size === 0) this.markCaughtUp();
 
@@ -173,7 +175,9 @@ export class InventoryIngestConsumer implements OnApplicationBootstrap, BeforeAp
       changes.push(...prepared.changes.filter((c) => !this.inventory.timeline.hasVersion(c.version.key, validFrom, false)));
       if (m.key && prepared.changes.length === 1) batchLive.set(m.key.toString(), prepared.changes[0]);
     }
-    const token = `${topic}:${partition}:${batch.firstOffset()}-${batch.lastOffset()}`;
+    // The cluster id and the first message's time tell this batch from one at the same offsets of an
+    // earlier incarnation of the topic, which the store would otherwise drop as a duplicate.
+    const token = `${topic}:${partition}:${batch.firstOffset()}-${batch.lastOffset()}@${this.clusterId}:${batch.messages[0]?.timestamp ?? ''}`;
     const labels = { topic, partition: String(partition) };
     const stillOurs = () => isRunning() && !isStale();
     // Published once, before the changes are stored: a retried store must not send them again.

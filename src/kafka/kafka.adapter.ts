@@ -43,6 +43,7 @@ function isRoutineWait(entry: LogEntry): boolean {
 export class KafkaAdapter implements OnApplicationShutdown {
   private readonly logger = new Logger('kafkajs');
   private readonly startupLogger = new Logger(KafkaAdapter.name);
+  private lastRoutineCrash = 0;
   private readonly kafka: Kafka;
   /** For readiness: no retries and a short timeout, so a probe answers in seconds, and quietly. */
   private readonly probe: Kafka;
@@ -55,7 +56,10 @@ export class KafkaAdapter implements OnApplicationShutdown {
       logLevel: logLevel.WARN,
       logCreator: () => (entry: LogEntry) => {
         const { message, ...extra } = entry.log;
-        const level = isRoutineWait(entry) ? 'debug' : (LEVEL_TO_NEST[entry.level] ?? 'log');
+        // kafkajs follows a crash with "Restarting the consumer": routine too after a routine crash.
+        const routine = isRoutineWait(entry) || (/^Restarting the consumer/.test(message) && Date.now() - this.lastRoutineCrash < 5000);
+        if (routine && /^Crash/.test(message)) this.lastRoutineCrash = Date.now();
+        const level = routine ? 'debug' : (LEVEL_TO_NEST[entry.level] ?? 'log');
         this.logger[level](`${message} ${JSON.stringify(extra)}`);
       },
     });
