@@ -110,6 +110,9 @@ export class FlowIngestConsumer implements OnApplicationBootstrap, BeforeApplica
     const stillOurs = () => isRunning() && !isStale();
     const { decoded, rejected } = this.decode(topic, partition, fresh);
     await this.awaitInventory(decoded, stillOurs, heartbeat);
+    // Stopping: kafkajs ignores commits once its runner stops, so a batch stored now would only be
+    // skipped as a replay at the next start. Left unstored and uncommitted, it is redelivered.
+    if (!stillOurs()) return;
     const flows = this.attribute(topic, partition, decoded);
     const token = batchToken(topic, partition, state.incarnation, batch.firstOffset() ?? '', batch.lastOffset());
     // Published once, before the insert is tried: a retried insert must not send them again.
