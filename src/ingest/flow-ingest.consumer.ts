@@ -11,11 +11,10 @@ import { FlowRepository } from '../storage/flow.repository';
 import { PartitionIncarnationRepository } from '../storage/partition-incarnation.repository';
 import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
 import { InventoryIngestConsumer } from './inventory-ingest.consumer';
-import { RecordDecoder } from './formats/record.decoder';
+import { FlowFormat, RecordDecoder } from './formats/record.decoder';
 import { MalformedEventError } from './malformed-event.error';
 import { batchToken, PartitionIncarnations, PartitionState } from './partition-incarnations';
 import { StoreRetrier } from './store.retrier';
-import { FlowFormat } from './formats/record.decoder';
 
 /** The longest a batch waits for the inventory to catch up to its flows' time before it is attributed anyway. */
 export const INVENTORY_WAIT_MS = 10_000;
@@ -149,7 +148,8 @@ export class FlowIngestConsumer implements OnApplicationBootstrap, BeforeApplica
       // Slices of a second, with a heartbeat between them, keep the group membership alive.
       if (await this.inventory.caughtUpTo(newest, Math.max(0, Math.min(1000, left)), stillOurs)) break;
       waited = true;
-      if (Date.now() - started >= INVENTORY_WAIT_MS || !stillOurs()) {
+      if (!stillOurs()) return; // stopping or rebalanced: the batch is not stored by this member
+      if (Date.now() - started >= INVENTORY_WAIT_MS) {
         this.metrics.inventoryWaitTimeouts.inc();
         this.logger.warn(`inventory not caught up to ${new Date(newest).toISOString()} after ${INVENTORY_WAIT_MS} ms; attributing the batch anyway`);
         break;
