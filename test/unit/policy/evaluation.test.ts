@@ -417,3 +417,55 @@ spec: {nets: [203.0.113.0/24]}`;
     assert.throws(() => s.decideFlow({ srcIp: CLIENT, dstIp: 'fd00::1', protocol: 'tcp' }), FlowInputError);
   });
 });
+
+describe('staged policies replace their twin only in the directions they cover', () => {
+  const enforced = gnp('web', `selector: app == 'web'\ntypes: [Ingress, Egress]\ningress: [{action: Deny}]\negress: [{action: Deny}]`);
+  it('an ingress-only staged twin leaves the enforced egress in the pending view', () => {
+    const s = snap(enforced, gnp('web', `selector: app == 'web'\ntypes: [Ingress]\ningress: [{action: Allow}]`, 'StagedGlobalNetworkPolicy'));
+    const inbound = s.evaluateFlow(tcp(CLIENT, WEB));
+    assert.equal(inbound.ingress!.pending.decision.verdict, 'allow');
+    assert.equal(inbound.ingress!.pending.decision.policyKind, 'StagedGlobalNetworkPolicy');
+    const outbound = s.evaluateFlow(tcp(WEB, CLIENT));
+    assert.equal(outbound.egress!.pending.decision.verdict, 'deny');
+    assert.deepEqual([outbound.egress!.pending.decision.policyKind, outbound.egress!.pending.decision.name], ['GlobalNetworkPolicy', 'default.web']);
+    assert.equal(outbound.pendingAllowed, false);
+  });
+  it('an egress-only staged twin leaves the enforced ingress in the pending view', () => {
+    const s = snap(enforced, gnp('web', `selector: app == 'web'\ntypes: [Egress]\negress: [{action: Allow}]`, 'StagedGlobalNetworkPolicy'));
+    assert.equal(s.evaluateFlow(tcp(CLIENT, WEB)).ingress!.pending.decision.policyKind, 'GlobalNetworkPolicy');
+    assert.equal(s.evaluateFlow(tcp(WEB, CLIENT)).egress!.pending.decision.policyKind, 'StagedGlobalNetworkPolicy');
+    assert.equal(s.decideDirection(s.resolveIp(WEB), 'ingress', tcp(CLIENT, WEB), { pending: true }).policyKind, 'GlobalNetworkPolicy');
+  });
+  it('a staged Delete removes the twin in both directions', () => {
+    const s = snap(enforced, gnp('web', `stagedAction: Delete\nselector: app == 'web'`, 'StagedGlobalNetworkPolicy'));
+    assert.equal(s.evaluateFlow(tcp(CLIENT, WEB)).ingress!.pending.decision.kind, 'profile');
+    assert.equal(s.evaluateFlow(tcp(WEB, CLIENT)).egress!.pending.decision.kind, 'profile');
+  });
+});
+
+describe('an endpoint with no applying policy and no profile', () => {
+  it('records the deny as a __PROFILE__ hit with rule index -1, like the dataplane', () => {
+    const r = snap().evaluateFlow(tcp(CLIENT, HOST, 22));
+    const side = r.ingress!.enforced;
+    assert.deepEqual(
+      side.trace.hits.map((h) => [h.tier, h.kind, h.name, h.ruleIndex, h.action]),
+      [['__PROFILE__', 'Profile', '__PROFILE__', -1, 'deny']],
+    );
+    assert.deepEqual([side.decision.kind, side.decision.tier, side.decision.name, side.decision.ruleIndex], ['no-profile', '__PROFILE__', '__PROFILE__', -1]);
+  });
+});
+
+describe('tiers referenced but not declared', () => {
+  it('sort after every declared tier, ordered or not, and are reported in warnings', () => {
+    const s = snap(
+      tier('zz-unordered'),
+      tier('late', 50_000_000),
+      gnp('ghost.p', `tier: ghost\nselector: app == 'web'\ningress: [{action: Allow}]`),
+      gnp('aaa.p', `tier: aaa\nselector: app == 'web'\ningress: [{action: Pass}]`),
+    );
+    const names = s.tiers.map((t) => t.name);
+    assert.deepEqual(names.slice(-4), ['late', 'zz-unordered', 'aaa', 'ghost']);
+    assert.equal(s.warnings.filter((w) => /not declared/.test(w)).length, 2);
+    assert.match(s.warnings.join('\n'), /GlobalNetworkPolicy\/\/ghost\.p references tier ghost/);
+  });
+});
