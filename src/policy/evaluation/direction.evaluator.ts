@@ -167,8 +167,38 @@ function remember(ep: EndpointRuntime, slot: number, proto: number, pi: number |
   return programs;
 }
 
-/** Digest rules 14-16: tiers in order, first decisive rule wins, Pass skips to the next tier. */
+// Uncertain twins of the shared decisions, made on first use: a flow without HTTP rules in its
+// path never touches this, and a warm uncertain one allocates nothing either.
+const uncertainTwins = new WeakMap<Decision, Decision>();
+
+function uncertainTwin(d: Decision): Decision {
+  let u = uncertainTwins.get(d);
+  if (u === undefined) {
+    u = Object.freeze({ ...d, uncertain: true });
+    uncertainTwins.set(d, u);
+  }
+  return u;
+}
+
+/**
+ * Digest rules 14-16: tiers in order, first decisive rule wins, Pass skips to the next tier.
+ * When a rule's HTTP criteria could not be answered by the flow, the decision returned is the
+ * uncertain twin (`uncertain: true`) of the one reached.
+ */
 export function evaluateDirection(
+  env: EvalEnv,
+  ep: EndpointRuntime,
+  dir: number,
+  pending: boolean,
+  c: MatchContext,
+  sink: TraceSink | null,
+): Decision {
+  c.uncertain = false;
+  const d = walkTiers(env, ep, dir, pending, c, sink);
+  return c.uncertain ? uncertainTwin(d) : d;
+}
+
+function walkTiers(
   env: EvalEnv,
   ep: EndpointRuntime,
   dir: number,

@@ -38,6 +38,11 @@ export interface Decision {
   readonly name?: string;
   readonly policyOrder?: number | null;
   readonly ruleIndex?: number;
+  /**
+   * Some rule on the way had HTTP criteria the flow could not answer (no method / path): it was
+   * taken as not matching, so the true decision may differ.
+   */
+  readonly uncertain?: boolean;
 }
 
 export interface SideEvaluation {
@@ -111,6 +116,9 @@ export interface FlowInput {
   /** Service identity, when the collector knows it; needed for `services` rule matches. */
   readonly srcService?: { readonly name: string; readonly namespace: string } | null;
   readonly dstService?: { readonly name: string; readonly namespace: string } | null;
+  /** HTTP request method and path (L7 records); rules with `http` criteria need them. */
+  readonly httpMethod?: string | null;
+  readonly httpPath?: string | null;
 }
 
 export interface DirectionResult {

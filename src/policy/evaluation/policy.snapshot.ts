@@ -219,6 +219,8 @@ export class PolicySnapshot {
     c.dst = d.state;
     c.srcService = flow.srcService ?? null;
     c.dstService = flow.dstService ?? null;
+    c.httpMethod = flow.httpMethod ?? null;
+    c.httpPath = flow.httpPath ?? null;
     this.srcEntry = s;
     this.dstEntry = d;
   }

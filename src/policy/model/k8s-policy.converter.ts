@@ -160,6 +160,7 @@ function convertK8sRule(r: FieldReader, v: unknown, path: string, dir: Direction
   });
   protocolPorts = new Map([...protocolPorts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const rules: Rule[] = [];
+  const origin = { path, written: v };
   for (const [proto, ports] of protocolPorts) {
     const protocol = proto === '' ? undefined : (parseProtocol(proto) ?? undefined);
     const portList = ports ? simplifyPorts(ports) : [];
@@ -175,9 +176,9 @@ function convertK8sRule(r: FieldReader, v: unknown, path: string, dir: Direction
           }
         : ANY_ENTITY;
       if (dir === 'ingress') {
-        rules.push({ action: 'Allow', protocol, source: peerEntity, destination: { ...ANY_ENTITY, ports: portList } });
+        rules.push({ action: 'Allow', protocol, source: peerEntity, destination: { ...ANY_ENTITY, ports: portList }, origin });
       } else {
-        rules.push({ action: 'Allow', protocol, source: ANY_ENTITY, destination: { ...peerEntity, ports: portList } });
+        rules.push({ action: 'Allow', protocol, source: ANY_ENTITY, destination: { ...peerEntity, ports: portList }, origin });
       }
     }
   }

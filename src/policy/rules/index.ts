@@ -4,6 +4,8 @@ export { entitySelector, peerMatches } from './rule.compiler';
 export {
   compileRule,
   matchRule,
+  httpMatches,
+  httpPathMatches,
   specialiseForLocal,
   subjectMatches,
   RuleMatcher,

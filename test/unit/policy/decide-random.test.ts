@@ -82,7 +82,7 @@ function randomCluster(seed: number): { snap: PolicySnapshot; ips: string[]; rnd
     if (maybe(0.1)) e.serviceAccounts = maybe() ? { names: ['sa1'] } : { selector: "trust == 'hi'" };
     return e;
   };
-  const rule = (): Obj => {
+  const rule = (ingress = false): Obj => {
     const proto = pick([undefined, 'TCP', 'UDP', 'ICMP', undefined]);
     const src = entity();
     const dst = entity();
@@ -98,6 +98,8 @@ function randomCluster(seed: number): { snap: PolicySnapshot; ips: string[]; rnd
       if (maybe(0.15)) src.ports = [pick(['30000:40000', 'http'])];
     } else if (maybe(0.2)) dst.ports = ['http'];
     if (maybe(0.05)) dst.services = { name: 'svc', namespace: 'a' };
+    // HTTP criteria are valid on ingress only.
+    if (ingress && maybe(0.1)) r.http = { ...(maybe(0.7) ? { methods: [pick(['GET', 'POST'])] } : {}), ...(maybe(0.7) ? { paths: [pick([{ exact: '/a' }, { prefix: '/b' }])] } : {}) };
     return r;
   };
   const n = 4 + int(8);
@@ -107,8 +109,8 @@ function randomCluster(seed: number): { snap: PolicySnapshot; ips: string[]; rnd
     const spec: Obj = {
       tier: pick(['default', 't1']),
       selector: pick([...sels.slice(0, 5), 'all()']),
-      ingress: Array.from({ length: int(4) }, rule),
-      egress: Array.from({ length: int(3) }, rule),
+      ingress: Array.from({ length: int(4) }, () => rule(true)),
+      egress: Array.from({ length: int(3) }, () => rule()),
     };
     if (maybe(0.7)) spec.order = int(5);
     if (maybe(0.3)) spec.types = pick([['Ingress'], ['Egress'], ['Ingress', 'Egress']]);
@@ -153,6 +155,8 @@ describe('fast paths on random feature-rich clusters', () => {
           icmpType: pick([8, 0, null]),
           icmpCode: pick([0, 1, null]),
           dstService: rnd() < 0.1 ? { name: 'svc', namespace: 'a' } : null,
+          httpMethod: pick([null, null, 'GET', 'POST']),
+          httpPath: pick([null, null, '/a', '/b/c', '/a?x']),
         };
         const full = snap.evaluateFlow(flow);
         const fast = snap.decideFlow(flow);

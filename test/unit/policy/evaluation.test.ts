@@ -469,3 +469,55 @@ describe('tiers referenced but not declared', () => {
     assert.match(s.warnings.join('\n'), /GlobalNetworkPolicy\/\/ghost\.p references tier ghost/);
   });
 });
+
+describe('HTTP match (application layer policy)', () => {
+  const onlyGetX = gnp(
+    'api-get',
+    `selector: app == 'web'\ningress:\n- {action: Allow, protocol: TCP, destination: {ports: [80]}, http: {methods: [GET], paths: [{exact: /x}, {prefix: /static/}]}}`,
+  );
+  const withHttp = (method: string | null, path: string | null) => ({ ...tcp(CLIENT, WEB), httpMethod: method, httpPath: path });
+  it('allows a request whose method and path match', () => {
+    const s = snap(onlyGetX);
+    for (const path of ['/x', '/x?q=1', '/static/app.js', '/x#frag']) {
+      const d = s.decideFlow(withHttp('GET', path)).ingress!;
+      assert.deepEqual([d.verdict, d.kind, d.ruleIndex, d.uncertain], ['allow', 'rule', 0, undefined], path);
+    }
+  });
+  it('does not match another method or path (the rule does not allow all traffic on its ports)', () => {
+    const s = snap(onlyGetX);
+    for (const [m, p] of [['POST', '/x'], ['GET', '/y'], ['GET', '/xx'], ['GET', '/static']] as const) {
+      const d = s.decideFlow(withHttp(m, p)).ingress!;
+      assert.deepEqual([d.verdict, d.kind, d.uncertain], ['deny', 'end-of-tier', undefined], `${m} ${p}`);
+    }
+  });
+  it('without method and path the outcome is uncertain, never a silent allow', () => {
+    const s = snap(onlyGetX);
+    const r = s.evaluateFlow(tcp(CLIENT, WEB));
+    assert.equal(r.ingress!.enforced.decision.verdict, 'deny');
+    assert.equal(r.ingress!.enforced.decision.uncertain, true);
+    assert.equal(s.decideDirection(s.resolveIp(WEB), 'ingress', tcp(CLIENT, WEB)), r.ingress!.enforced.decision);
+    // A criterion the flow does answer still decides: a wrong method is a certain no-match.
+    assert.equal(s.decideFlow(withHttp('POST', null)).ingress!.uncertain, undefined);
+    assert.equal(s.decideFlow(withHttp('GET', null)).ingress!.uncertain, true);
+  });
+  it('a flow the HTTP rule cannot concern (other port) is certain', () => {
+    const d = snap(onlyGetX).decideFlow(tcp(CLIENT, WEB, 443)).ingress!;
+    assert.deepEqual([d.verdict, d.uncertain], ['deny', undefined]);
+  });
+  it('an empty http block matches any request', () => {
+    const s = snap(gnp('any', `selector: app == 'web'\ningress: [{action: Allow, http: {}}]`));
+    assert.equal(s.decideFlow(tcp(CLIENT, WEB)).ingress!.verdict, 'allow');
+  });
+  it('is rejected in egress rules and when malformed, naming the field', () => {
+    const bad: Array<[string, string]> = [
+      [`egress: [{action: Allow, http: {methods: [GET]}}]`, 'spec.egress[0].http'],
+      [`ingress: [{action: Allow, http: {paths: [{exact: /a, prefix: /b}]}}]`, 'spec.ingress[0].http.paths[0]'],
+      [`ingress: [{action: Allow, http: {paths: [{exact: a}]}}]`, 'spec.ingress[0].http.paths[0].exact'],
+      [`ingress: [{action: Allow, http: {methods: ["GET /"]}}]`, 'spec.ingress[0].http.methods[0]'],
+      [`ingress: [{action: Allow, http: {verbs: [GET]}}]`, 'spec.ingress[0].http.verbs'],
+    ];
+    for (const [spec, path] of bad) {
+      assert.throws(() => snap(gnp('bad', spec)), (e: Error & { path?: string }) => e.path === path, spec);
+    }
+  });
+});
