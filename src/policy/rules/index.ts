@@ -16,3 +16,4 @@ export {
   ACTION_PASS,
   ACTION_LOG,
 } from './rule.matcher';
+export { ruleMismatch, httpMismatch } from './rule.explainer';

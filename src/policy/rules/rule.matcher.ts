@@ -116,7 +116,7 @@ export class PortSet {
   }
 }
 
-function portIn(set: PortSet, port: number, ep: EndpointRuntimeLike | null, proto: number): boolean {
+export function portIn(set: PortSet, port: number, ep: EndpointRuntimeLike | null, proto: number): boolean {
   if (port < 0) return false;
   const mins = set.mins;
   const maxs = set.maxs;

@@ -6,7 +6,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Decision, FlowInput, loadManifests, PolicySnapshot } from '../../../src/policy';
+import { Decision, EvaluationPath, FlowInput, loadManifests, PolicySnapshot } from '../../../src/policy';
 import { Prng } from '../../../src/simulator/prng.util';
 
 /** The simulator's seeded mulberry32, as a plain function: runs and failures reproduce. */
@@ -136,6 +136,21 @@ function randomCluster(seed: number): { snap: PolicySnapshot; ips: string[]; rnd
   return { snap: new PolicySnapshot(loadManifests(raw).resources), ips, rnd };
 }
 
+/** What the explained path says decided: must be the evaluator's decision. */
+function pathOutcome(p: EvaluationPath): [string, string, string | undefined, number | undefined, boolean] {
+  const uncertain = [...p.tiers.flatMap((t) => t.policies), ...p.profiles].some((x) => x.misses.some((m) => m.uncertain));
+  const lastTier = p.tiers[p.tiers.length - 1];
+  if (p.profiles.length === 0 && lastTier) {
+    const last = lastTier.policies[lastTier.policies.length - 1];
+    if (last.outcome === 'allow' || last.outcome === 'deny') return [last.outcome, 'rule', last.name, last.ruleIndex ?? undefined, uncertain];
+    if (lastTier.endOfTier?.action === 'deny' && !p.noProfile) return ['deny', 'end-of-tier', lastTier.endOfTier.lastPolicy.name, -1, uncertain];
+  }
+  if (p.noProfile) return ['deny', 'no-profile', '__PROFILE__', -1, uncertain];
+  const prof = p.profiles[p.profiles.length - 1];
+  if (prof.outcome === 'allow' || prof.outcome === 'deny') return [prof.outcome, 'profile', prof.name, prof.ruleIndex ?? undefined, uncertain];
+  return ['deny', 'profile', prof.name, -1, uncertain];
+}
+
 describe('fast paths on random feature-rich clusters', () => {
   it('decideDirection / decideFlow equal the traced evaluation (200 clusters x 100 flows)', () => {
     let sides = 0;
@@ -171,6 +186,9 @@ describe('fast paths on random feature-rich clusters', () => {
             assert.equal(snap.decideDirection(peer, dir, flow, { pending }), want, `seed ${seed} ${JSON.stringify(flow)} ${dir} pending=${pending}`);
             assert.equal(snap.decideDirection(ref, dir, flow, { pending }), want);
             assert.equal(snap.evaluateDirection(ref, dir, flow, { pending }).decision, want);
+            const explained = snap.explainDirection(ref, dir, flow, { pending });
+            assert.equal(explained.decision, want);
+            assert.deepEqual(pathOutcome(explained.path), [want.verdict, want.kind, want.name, want.ruleIndex, !!want.uncertain], `path of seed ${seed} ${dir} pending=${pending}`);
           }
         }
       }
