@@ -118,7 +118,7 @@ export class InventoryService implements OnModuleInit {
       } catch (err) {
         if (!(err instanceof ResourceValidationError)) throw err;
         const id = `${err.kind || 'resource'} ${err.namespace ? `${err.namespace}/` : ''}${err.resourceName || `#${i}`}`;
-        out.problems.push({ resource: id, path: err.path, message: err.detail });
+        for (const e of err.all) out.problems.push({ resource: id, path: e.path, message: e.detail });
       }
     });
     return out;
