@@ -75,6 +75,7 @@ export class FlagsDto {
   @ApiProperty() verdictMismatch!: boolean;
   @ApiProperty() unknownPolicy!: boolean;
   @ApiProperty() unknownEndpoint!: boolean;
+  @ApiProperty({ description: 'The computed verdict rests on a rule with HTTP criteria the record could not answer (no method/path).' }) verdictUncertain!: boolean;
 }
 
 export class SourceDto {
