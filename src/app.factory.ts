@@ -3,7 +3,11 @@ import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { answerClientError, BODY_LIMIT, JSON_TYPES, requireKnownBodyType, translateBodyErrors, YAML_TYPES } from './api/request-body';
 import { createValidationPipe } from './api/validation.pipe';
+import { Clock } from './clock/clock';
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 
@@ -16,9 +20,16 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     logLevels: LEVELS.slice(0, LEVELS.indexOf(config.log.level) + 1),
   });
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { logger, bodyParser: false });
-  // Manifests arrive as YAML text or JSON; whole cluster dumps can be large.
-  app.useBodyParser('json', { limit: '20mb' });
-  app.useBodyParser('text', { type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'], limit: '20mb' });
+  const clock = app.get(Clock);
+  // Bodies: JSON everywhere, YAML only where manifests go; anything else is a 415 (see request-body.ts).
+  // Whole cluster dumps can be large, hence the limit.
+  app.use(requireKnownBodyType);
+  app.useBodyParser('json', { limit: BODY_LIMIT, type: JSON_TYPES });
+  app.useBodyParser('text', { type: YAML_TYPES, limit: BODY_LIMIT });
+  app.use(translateBodyErrors);
+  // Node answers an oversized query string (431) or a malformed request itself, with an empty body.
+  const server = app.getHttpServer() as Server;
+  server.on('clientError', (err: Error & { code?: string }, socket: Socket) => answerClientError(err, socket, () => clock.now()));
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   const openapi = new DocumentBuilder()

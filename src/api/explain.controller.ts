@@ -17,9 +17,8 @@ export class ExplainController {
   @ApiOkResponse({ type: ExplanationDto })
   @ApiBadRequestResponse({ type: ApiErrorBody })
   explain(@Body() body: ExplainRequestDto): Explanation {
-    const protocol = typeof body.protocol === 'number' ? body.protocol : /^\d+$/.test(body.protocol) ? Number(body.protocol) : body.protocol;
     try {
-      return this.explainer.explain({ ...body, protocol, time: body.time ? Date.parse(body.time) : undefined });
+      return this.explainer.explain({ ...body, time: body.time ? Date.parse(body.time) : undefined });
     } catch (err) {
       if (err instanceof ExplainInputError) {
         throw fieldError(err.field, err.message, err.message);

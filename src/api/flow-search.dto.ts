@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsBooleanString, IsIn, IsInt, IsIP, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBooleanString, IsIn, IsIP, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIntIn } from './query-values';
 import { TimeRangeQuery } from './time-range';
 
 export class FlowSearchQuery extends TimeRangeQuery {
@@ -29,7 +29,7 @@ export class FlowSearchQuery extends TimeRangeQuery {
   verdictMismatch?: 'true' | 'false';
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
+  @IsOptional() @IsIntIn(1, 1000)
   limit?: number;
 
   @ApiPropertyOptional({ description: 'Opaque cursor from a previous page\'s `nextCursor`.' })
@@ -75,6 +75,7 @@ export class FlagsDto {
   @ApiProperty() verdictMismatch!: boolean;
   @ApiProperty() unknownPolicy!: boolean;
   @ApiProperty() unknownEndpoint!: boolean;
+  @ApiProperty({ description: 'The computed verdict rests on a rule with HTTP criteria the record could not answer (no method/path).' }) verdictUncertain!: boolean;
 }
 
 export class SourceDto {

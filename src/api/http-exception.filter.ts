@@ -2,8 +2,16 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Request, Response } from 'express';
 import { Clock } from '../clock/clock';
 import { ApiErrorBody, FieldProblem } from './api-error';
+import { bodyParserError } from './request-body';
 
-/** Turns every error into ApiErrorBody; unexpected ones are logged and answered as a bare 500. */
+function statusText(status: number): string {
+  return HttpStatus[status]?.toString().replace(/_/g, ' ').toLowerCase().replace(/\b\w/g, (c) => c.toUpperCase()) ?? 'Error';
+}
+
+/**
+ * Turns every error into ApiErrorBody, always with `details` naming what to fix (the request path
+ * for an unknown route). Unexpected errors are logged and answered as a bare 500.
+ */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger(HttpExceptionFilter.name);
@@ -17,6 +25,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     let status = HttpStatus.INTERNAL_SERVER_ERROR;
     let message = 'internal error';
     let details: FieldProblem[] | undefined;
+    const parserError = bodyParserError(exception);
     if (exception instanceof HttpException) {
       status = exception.getStatus();
       const body = exception.getResponse();
@@ -27,12 +36,16 @@ export class HttpExceptionFilter implements ExceptionFilter {
         message = Array.isArray(b.message) ? b.message.join('; ') : (b.message ?? exception.message);
         details = b.details;
       }
+      // Nest's own 404 for an unknown route: name the path, as every error names what to fix.
+      details ??= [{ field: status === HttpStatus.NOT_FOUND ? 'path' : status === HttpStatus.SERVICE_UNAVAILABLE ? 'service' : 'request', problems: [message] }];
+    } else if (parserError) {
+      ({ status, message, details } = parserError);
     } else {
       this.logger.error(`${req.method} ${req.originalUrl}: ${exception instanceof Error ? exception.stack : String(exception)}`);
     }
     const payload: ApiErrorBody = {
       statusCode: status,
-      error: HttpStatus[status]?.toString().replace(/_/g, ' ').toLowerCase().replace(/\b\w/g, (c) => c.toUpperCase()) ?? 'Error',
+      error: statusText(status),
       message,
       ...(details ? { details } : {}),
       path: req.originalUrl,

@@ -3,6 +3,7 @@ import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiNotFoundResponse, ApiOk
 import { InventoryNotFoundError, InventoryRejectedError } from '../inventory/inventory.errors';
 import { InventoryService } from '../inventory/inventory.service';
 import { ApiErrorBody, fieldError } from './api-error';
+import { MODEL_KINDS } from '../policy/model';
 import { ApplyResultDto, InventoryListDto, InventoryListQuery, InventoryWriteQuery } from './inventory.dto';
 
 function asHttpError(err: unknown): unknown {
@@ -12,7 +13,7 @@ function asHttpError(err: unknown): unknown {
       details: err.problems.map((p) => ({ field: p.path ? `${p.resource}: ${p.path}` : p.resource, problems: [p.message] })),
     });
   }
-  if (err instanceof InventoryNotFoundError) return new NotFoundException(err.message);
+  if (err instanceof InventoryNotFoundError) return new NotFoundException({ message: err.message, details: [{ field: 'name', problems: [err.message] }] });
   return err;
 }
 
@@ -64,6 +65,10 @@ export class InventoryController {
   }
 
   private async remove(kind: string, namespace: string, name: string, q: InventoryWriteQuery) {
+    if (!MODEL_KINDS.includes(kind)) {
+      const near = MODEL_KINDS.find((k) => k.toLowerCase() === kind.toLowerCase());
+      throw fieldError('kind', `unknown kind ${JSON.stringify(kind)}${near ? ` (kinds are case-sensitive: did you mean ${near}?)` : ''}; one of ${MODEL_KINDS.join(', ')}`);
+    }
     try {
       const t = await this.inventory.delete(kind, namespace, name, { source: 'api', validFrom: q.validFrom ? Date.parse(q.validFrom) : undefined });
       return { deleted: { key: t.key, kind: t.kind, namespace: t.namespace, name: t.name, validFrom: new Date(t.validFrom).toISOString() } };

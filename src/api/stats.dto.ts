@@ -1,14 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIntIn, IsListOf } from './query-values';
 import { DECISION_DIMENSIONS, DecisionDimension, HIT_DIMENSIONS, HitDimension } from '../storage/stats.repository';
 import { TimeRangeQuery } from './time-range';
 
-const splitList = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').filter((v) => v !== '') : value);
-
 class DecisionFilterQuery extends TimeRangeQuery {
   @ApiPropertyOptional({ enum: ['allow', 'deny', 'log'] })
-  @IsOptional() @IsIn(['allow', 'deny', 'log'])
+  @IsOptional() @IsIn(['allow', 'deny', 'log'], { message: 'action must be one of allow, deny, log' })
   action?: string;
 
   @ApiPropertyOptional({ description: 'Deciding tier.' })
@@ -26,23 +24,23 @@ class DecisionFilterQuery extends TimeRangeQuery {
 
 export class DecisionStatsQuery extends DecisionFilterQuery {
   @ApiPropertyOptional({ description: `Comma-separated dimensions: ${Object.keys(DECISION_DIMENSIONS).join(', ')}. None: one total.`, example: 'tier,policy' })
-  @IsOptional() @Transform(splitList) @IsArray() @ArrayMaxSize(8) @IsIn(Object.keys(DECISION_DIMENSIONS), { each: true })
+  @IsOptional() @IsListOf(Object.keys(DECISION_DIMENSIONS), 8)
   groupBy?: DecisionDimension[];
 
   @ApiPropertyOptional({ minimum: 1, maximum: 10000, default: 100, description: 'Top-N: the largest groups first.' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(10000)
+  @IsOptional() @IsIntIn(1, 10000)
   limit?: number;
 }
 
 export class TimeSeriesQuery extends DecisionFilterQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 1440, default: 1, description: 'Bucket width in minutes.' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1440)
+  @IsOptional() @IsIntIn(1, 1440)
   interval?: number;
 }
 
 export class HitStatsQuery extends TimeRangeQuery {
   @ApiPropertyOptional({ description: `Comma-separated dimensions: ${Object.keys(HIT_DIMENSIONS).join(', ')}.`, example: 'tier,policy,rule' })
-  @IsOptional() @Transform(splitList) @IsArray() @ArrayMaxSize(5) @IsIn(Object.keys(HIT_DIMENSIONS), { each: true })
+  @IsOptional() @IsListOf(Object.keys(HIT_DIMENSIONS), 5)
   groupBy?: HitDimension[];
 
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(253)
@@ -52,7 +50,7 @@ export class HitStatsQuery extends TimeRangeQuery {
   policy?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 10000, default: 100 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(10000)
+  @IsOptional() @IsIntIn(1, 10000)
   limit?: number;
 }
 

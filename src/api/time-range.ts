@@ -1,16 +1,17 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional } from 'class-validator';
+import { IsOptional } from 'class-validator';
+import { IsTimestamp } from './query-values';
 import { fieldError } from './api-error';
 
 const HOUR_MS = 3_600_000;
 
 export class TimeRangeQuery {
   @ApiPropertyOptional({ description: 'Start of the time range (inclusive), RFC 3339. Default: one hour before `to`.' })
-  @IsOptional() @IsISO8601({ strict: true })
+  @IsOptional() @IsTimestamp()
   from?: string;
 
   @ApiPropertyOptional({ description: 'End of the time range (exclusive), RFC 3339. Default: now.' })
-  @IsOptional() @IsISO8601({ strict: true })
+  @IsOptional() @IsTimestamp()
   to?: string;
 }
 

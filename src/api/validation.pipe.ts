@@ -15,6 +15,8 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     whitelist: true,
     forbidNonWhitelisted: true,
+    // One message per field: `limit=abc` is "not an integer", not also "below 1" and "above 1000".
+    stopAtFirstError: true,
     exceptionFactory: (errors) => {
       const details = flatten(errors);
       return new BadRequestException({

@@ -46,6 +46,8 @@ export interface Attribution {
   verdictMismatch: boolean;
   unknownPolicy: boolean;
   unknownEndpoint: boolean;
+  /** The computed verdict rests on an HTTP rule the record could not answer (no method/path). */
+  verdictUncertain: boolean;
 }
 
 /** Everything stored for one flow record. */

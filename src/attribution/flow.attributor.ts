@@ -21,6 +21,8 @@ export function policyKey(kind: HitKind, namespace: string, name: string): strin
 interface Computed {
   verdict: 'allow' | 'deny';
   pendingVerdict: 'allow' | 'deny';
+  /** Rests on an HTTP rule the record could not answer. */
+  uncertain: boolean;
   trace: AttributedHit[];
   decision: Attribution['decision'];
   pendingDecision: Attribution['pendingDecision'];
@@ -142,7 +144,7 @@ export class FlowAttributor {
   ): Computed | undefined {
     const local = record.reporter === 'dst' ? dstPeer : srcPeer;
     if (!local?.endpoint) return undefined;
-    const key = `c|${record.reporter}|${record.srcIp || peerId(srcPeer)}|${record.dstIp || peerId(dstPeer)}|${record.protocol}|${record.dstPort}|${snap.usesSourcePorts ? record.srcPort : ''}|${record.dstService?.name ?? ''}|${record.dstService?.namespace ?? ''}`;
+    const key = `c|${record.reporter}|${record.srcIp || peerId(srcPeer)}|${record.dstIp || peerId(dstPeer)}|${record.protocol}|${record.dstPort}|${snap.usesSourcePorts ? record.srcPort : ''}|${record.dstService?.name ?? ''}|${record.dstService?.namespace ?? ''}${record.http ? `|${record.http.method} ${record.http.path}` : ''}`;
     return snap.remember(key, () => this.evaluate(record, snap, local, srcPeer, dstPeer));
   }
 
@@ -163,6 +165,8 @@ export class FlowAttributor {
       src: record.srcIp ? undefined : srcPeer,
       dst: record.dstIp ? undefined : dstPeer,
       dstService: record.dstService ? { name: record.dstService.name, namespace: record.dstService.namespace } : null,
+      httpMethod: record.http?.method || null,
+      httpPath: record.http?.path || null,
     };
     try {
       const enforced = snap.engine.evaluateDirection(local, direction, flow);
@@ -173,6 +177,7 @@ export class FlowAttributor {
         trace: enforced.trace.hits.map(attributedHit),
         decision: this.engineDecision(snap, record.reporter, enforced.decision),
         pendingDecision: { policy: decisionPolicy(pending.decision), ruleIndex: pending.decision.ruleIndex ?? -2 },
+        uncertain: !!enforced.decision.uncertain,
       };
     } catch (err) {
       // A flow the engine cannot evaluate (e.g. mixed families) is stored unattributed, not lost.
@@ -200,9 +205,11 @@ export class FlowAttributor {
       trace: reported?.trace ?? computed?.trace ?? [],
       decision: reported?.decision ?? computed?.decision ?? UNKNOWN_DECISION,
       pendingDecision: reported?.pendingDecision ?? computed?.pendingDecision ?? NO_PENDING,
-      verdictMismatch: reportedVerdict !== '' && computedVerdict !== '' && reportedVerdict !== computedVerdict,
+      // An uncertain computed verdict cannot contradict the dataplane: only flagged as uncertain.
+      verdictMismatch: reportedVerdict !== '' && computedVerdict !== '' && !computed?.uncertain && reportedVerdict !== computedVerdict,
       unknownPolicy: reported?.unknownPolicy ?? false,
       unknownEndpoint,
+      verdictUncertain: computed?.uncertain ?? false,
     };
   }
 

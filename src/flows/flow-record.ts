@@ -25,6 +25,12 @@ export interface ReportedService {
   port: number;
 }
 
+export interface ReportedHttp {
+  method: string;
+  /** Path as requested (query string included when reported). */
+  path: string;
+}
+
 export interface FlowRecord {
   /** Start of the flow or of the export window, epoch ms. */
   startTime: number;
@@ -42,6 +48,8 @@ export interface FlowRecord {
   src: ReportedEndpoint;
   dst: ReportedEndpoint;
   dstService?: ReportedService;
+  /** The HTTP request, when the record carries it (L7 data); '' for a part not said. */
+  http?: ReportedHttp;
   /** The node whose dataplane reported the record. */
   node: string;
   numFlows: number;

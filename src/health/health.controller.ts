@@ -1,7 +1,9 @@
-import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
+import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorFunction } from '@nestjs/terminus';
 import { ApiErrorBody } from '../api/api-error';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
 import { DependencyHealth } from './health.indicators';
 
 @ApiTags('health')
@@ -10,6 +12,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly dependencies: DependencyHealth,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** The process is up and serving HTTP. */
@@ -19,14 +22,19 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** ClickHouse and Kafka both answer. */
+  /**
+   * What the running mode needs answers: ClickHouse always, Kafka only when ingest is on (an
+   * API-only instance never talks to Kafka, so a missing broker must not fail its probe).
+   */
   @Get('ready')
   @HealthCheck({ swaggerDocumentation: false })
   @ApiOkResponse({ schema: { example: { status: 'ok', info: { clickhouse: { status: 'up' }, kafka: { status: 'up' } } } } })
   @ApiServiceUnavailableResponse({ type: ApiErrorBody })
   async ready(): Promise<HealthCheckResult> {
     try {
-      return await this.health.check([() => this.dependencies.clickhouseReady(), () => this.dependencies.kafkaReady()]);
+      const checks: HealthIndicatorFunction[] = [() => this.dependencies.clickhouseReady()];
+      if (this.config.ingest.enabled) checks.push(() => this.dependencies.kafkaReady());
+      return await this.health.check(checks);
     } catch (err) {
       // Re-shaped into the API's one error body, naming each dependency that is down.
       const result = (err as { response?: HealthCheckResult }).response;

@@ -26,6 +26,7 @@ interface FlowEventV1 {
   bytesIn?: number;
   bytesOut?: number;
   policies?: { enforced?: string[]; pending?: string[] };
+  http?: { method?: string; path?: string };
 }
 
 const PROTOCOL_NAMES: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 58: 'icmpv6', 132: 'sctp', 136: 'udplite' };
@@ -104,7 +105,7 @@ function checkTrace(field: string, hits: string[] | undefined): string[] {
 function toRecord(e: FlowEventV1): FlowRecord {
   const startTime = parseTime('time', e.time);
   const numFlows = e.numFlows ?? 1;
-  return {
+  const record: FlowRecord = {
     startTime,
     endTime: e.endTime === undefined ? startTime : parseTime('endTime', e.endTime),
     action: e.action,
@@ -127,4 +128,6 @@ function toRecord(e: FlowEventV1): FlowRecord {
     enforcedHits: checkTrace('policies.enforced', e.policies?.enforced),
     pendingHits: checkTrace('policies.pending', e.policies?.pending),
   };
+  if (e.http) record.http = { method: e.http.method ?? '', path: e.http.path ?? '' };
+  return record;
 }

@@ -1,7 +1,8 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Clock } from '../clock/clock';
 import { IngestMetrics } from '../metrics/ingest.metrics';
-import { ManifestParseError, normalizeResource, Resource, ResourceValidationError, splitManifest } from '../policy/model';
+import { BUILTIN_TIERS, isPolicy, ManifestParseError, normalizeResource, Resource, ResourceValidationError, splitManifest } from '../policy/model';
+import { undeclaredTierWarning } from '../policy/evaluation';
 import { InventoryRepository } from '../storage/inventory.repository';
 import { Storage } from '../storage/storage.module';
 import { InventoryNotFoundError, InventoryRejectedError } from './inventory.errors';
@@ -14,6 +15,8 @@ export interface ApplyResult {
   applied: Array<{ key: string; kind: string; namespace: string; name: string; validFrom: string }>;
   /** Kinds outside the policy model (Deployments, Services...): accepted and ignored. */
   skipped: Array<{ apiVersion: string; kind: string; namespace: string; name: string }>;
+  /** Accepted, but probably not what was meant (e.g. a policy in a tier nobody declared). */
+  warnings: string[];
 }
 
 export interface PreparedChange {
@@ -81,7 +84,18 @@ export class InventoryService implements OnModuleInit {
     return {
       applied: prepared.changes.map(({ version: v }) => ({ key: v.key, kind: v.kind, namespace: v.namespace, name: v.name, validFrom: new Date(validFrom).toISOString() })),
       skipped: prepared.skipped,
+      warnings: this.undeclaredTiers(prepared.changes),
     };
+  }
+
+  /** Policies just applied whose tier is neither built in nor declared (they evaluate after every declared tier). */
+  private undeclaredTiers(changes: readonly PreparedChange[]): string[] {
+    const builtin = new Set(BUILTIN_TIERS.map((t) => t.name));
+    return changes
+      .map((c) => c.resource)
+      .filter((r): r is Extract<Resource, { tier: string }> => r !== undefined && isPolicy(r))
+      .filter((p) => !builtin.has(p.tier) && !this.timeline.findLive('Tier', '', p.tier))
+      .map((p) => undeclaredTierWarning(p.key, p.tier));
   }
 
   /** Validates manifest objects into versions valid from `validFrom`; touches nothing. */
@@ -104,7 +118,7 @@ export class InventoryService implements OnModuleInit {
       } catch (err) {
         if (!(err instanceof ResourceValidationError)) throw err;
         const id = `${err.kind || 'resource'} ${err.namespace ? `${err.namespace}/` : ''}${err.resourceName || `#${i}`}`;
-        out.problems.push({ resource: id, path: err.path, message: err.detail });
+        for (const e of err.all) out.problems.push({ resource: id, path: e.path, message: e.detail });
       }
     });
     return out;

@@ -36,7 +36,7 @@ export interface StoredFlow {
   reported: { verdict: string; enforced: string[]; pending: string[] };
   computed: { verdict: string; pendingVerdict: string };
   decision: { kind: string; tier: string; tierOrder: number | null; policy: string; policyOrder: number | null; ruleIndex: number; source: string };
-  flags: { verdictMismatch: boolean; unknownPolicy: boolean; unknownEndpoint: boolean };
+  flags: { verdictMismatch: boolean; unknownPolicy: boolean; unknownEndpoint: boolean; verdictUncertain: boolean };
   source: { format: string; topic: string; partition: number; offset: string };
 }
 
@@ -188,7 +188,7 @@ function toStoredFlow(r: FlowRow): StoredFlow {
       ruleIndex: Number(r.decision_rule_index),
       source: r.trace_source,
     },
-    flags: { verdictMismatch: Number(r.verdict_mismatch) === 1, unknownPolicy: Number(r.unknown_policy) === 1, unknownEndpoint: Number(r.unknown_endpoint) === 1 },
+    flags: { verdictMismatch: Number(r.verdict_mismatch) === 1, unknownPolicy: Number(r.unknown_policy) === 1, unknownEndpoint: Number(r.unknown_endpoint) === 1, verdictUncertain: Number(r.verdict_uncertain) === 1 },
     source: { format: r.source_format, topic: r.source_topic, partition: Number(r.source_partition), offset: String(r.source_offset) },
   };
 }
@@ -203,7 +203,7 @@ export const FLOW_COLUMNS = [
   'computed_verdict', 'computed_pending_verdict', 'trace_source', 'trace_tiers', 'trace_policies', 'trace_rules', 'trace_actions',
   'decision_kind', 'decision_tier', 'decision_tier_order', 'decision_policy', 'decision_policy_order', 'decision_rule_index', 'decision_rule',
   'pending_decision_policy', 'pending_decision_rule_index', 'verdict_mismatch', 'unknown_policy', 'unknown_endpoint',
-  'source_format', 'source_topic', 'source_partition', 'source_offset', 'source_index',
+  'source_format', 'source_topic', 'source_partition', 'source_offset', 'source_index', 'verdict_uncertain',
 ] as const;
 
 const INSERT_COLUMNS = [...FLOW_COLUMNS, 'source_incarnation'];
@@ -219,6 +219,6 @@ export function flowValues({ record: r, source: s, src, dst, attribution: a }: A
     a.computedVerdict, a.computedPendingVerdict, a.traceSource, a.trace.map((h) => h.tier), a.trace.map((h) => h.policy), a.trace.map((h) => h.ruleIndex), a.trace.map((h) => h.action),
     a.decision.kind, a.decision.tier, a.decision.tierOrder, a.decision.policy, a.decision.policyOrder, a.decision.ruleIndex, a.decision.rule,
     a.pendingDecision.policy, a.pendingDecision.ruleIndex, a.verdictMismatch, a.unknownPolicy, a.unknownEndpoint,
-    s.format, s.topic, s.partition, s.offset, s.index,
+    s.format, s.topic, s.partition, s.offset, s.index, a.verdictUncertain,
   ];
 }

@@ -1,4 +1,4 @@
-import { FlowAction, FlowRecord, Reporter, ReportedEndpoint, ReportedEndpointType, ReportedService } from '../../flows/flow-record';
+import { FlowAction, FlowRecord, Reporter, ReportedEndpoint, ReportedEndpointType, ReportedHttp, ReportedService } from '../../flows/flow-record';
 import {
   Json, fail, isObject, optCount, optDashString, optObject, optPort, optString, optStringArray, reqString, reqUnixSeconds, shown,
 } from './field.readers';
@@ -69,6 +69,27 @@ function hits(o: Json): { enforced: string[]; pending: string[] } {
   };
 }
 
+/**
+ * The request of an L7 record (Calico Enterprise L7 logs: `method`, `url`), which HTTP-match rules
+ * need. `url` may be a full URL or a path; only the path (with query) is kept.
+ */
+function http(o: Json): ReportedHttp | undefined {
+  const method = optDashString(o, 'method');
+  const url = optDashString(o, 'url');
+  if (!method && !url) return undefined;
+  if (method && !/^[A-Za-z]{1,32}$/.test(method)) fail('method', `expected an HTTP method name, got ${shown(method)}`);
+  let path = url;
+  if (url && !url.startsWith('/')) {
+    try {
+      const u = new URL(url);
+      path = u.pathname + u.search;
+    } catch {
+      fail('url', `expected a path or an absolute URL, got ${shown(url)}`);
+    }
+  }
+  return { method, path };
+}
+
 /** One Calico flow-log object -> FlowRecord; throws MalformedEventError naming the field. */
 export function calicoFlowLogToRecord(json: unknown): FlowRecord {
   if (!isObject(json)) return fail('(record)', `expected a JSON object, got ${shown(json)}`);
@@ -102,6 +123,8 @@ export function calicoFlowLogToRecord(json: unknown): FlowRecord {
     pendingHits: pending,
   };
   if (dstService) record.dstService = dstService;
+  const request = http(o);
+  if (request) record.http = request;
   return record;
 }
 

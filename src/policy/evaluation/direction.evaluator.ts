@@ -4,7 +4,19 @@ import { ACTION_ALLOW, ACTION_LOG, ACTION_PASS, MatchContext, matchRule, special
 import { Decision, LogHit, TraceHit } from './evaluation.types';
 import { CompiledPolicy, CompiledTier, EndpointRuntime, EvalEnv, FAST_PROTOCOLS, PROTO_INDEX, RuleRuntime, TierGroup, TierProgram } from './runtime.types';
 
-const NO_PROFILE: Decision = Object.freeze({ verdict: 'deny', kind: 'no-profile' });
+/** No policy decided and the endpoint has no profile: the dataplane reports `__PROFILE__` itself, rule -1. */
+const NO_PROFILE_IDENT = Object.freeze({ kind: 'Profile' as const, namespace: '', name: PROFILE_TIER, order: null });
+const NO_PROFILE: Decision = Object.freeze({
+  verdict: 'deny',
+  kind: 'no-profile',
+  tier: PROFILE_TIER,
+  tierOrder: null,
+  policyKind: 'Profile',
+  namespace: '',
+  name: PROFILE_TIER,
+  policyOrder: null,
+  ruleIndex: RULE_INDEX_END_OF_TIER,
+});
 
 /** Collects hits when a trace is wanted; the fast path passes null and allocates nothing. */
 export interface TraceSink {
@@ -46,7 +58,7 @@ export function applyingGroups(tiers: readonly CompiledTier[], ep: EndpointRunti
   const groups: TierGroup[] = [];
   for (let ti = 0; ti < tiers.length; ti++) {
     const ps: CompiledPolicy[] = [];
-    for (const p of selected[ti]) if ((pending ? p.inPending : p.inEnforced) && p.hasDir[dir]) ps.push(p);
+    for (const p of selected[ti]) if ((pending ? p.inPending[dir] : p.inEnforced) && p.hasDir[dir]) ps.push(p);
     // A tier with no applying policy is skipped entirely: its default action never runs.
     if (ps.length) groups.push({ tier: tiers[ti], policies: ps, last: ps[ps.length - 1] });
   }
@@ -155,8 +167,38 @@ function remember(ep: EndpointRuntime, slot: number, proto: number, pi: number |
   return programs;
 }
 
-/** Digest rules 14-16: tiers in order, first decisive rule wins, Pass skips to the next tier. */
+// Uncertain twins of the shared decisions, made on first use: a flow without HTTP rules in its
+// path never touches this, and a warm uncertain one allocates nothing either.
+const uncertainTwins = new WeakMap<Decision, Decision>();
+
+function uncertainTwin(d: Decision): Decision {
+  let u = uncertainTwins.get(d);
+  if (u === undefined) {
+    u = Object.freeze({ ...d, uncertain: true });
+    uncertainTwins.set(d, u);
+  }
+  return u;
+}
+
+/**
+ * Digest rules 14-16: tiers in order, first decisive rule wins, Pass skips to the next tier.
+ * When a rule's HTTP criteria could not be answered by the flow, the decision returned is the
+ * uncertain twin (`uncertain: true`) of the one reached.
+ */
 export function evaluateDirection(
+  env: EvalEnv,
+  ep: EndpointRuntime,
+  dir: number,
+  pending: boolean,
+  c: MatchContext,
+  sink: TraceSink | null,
+): Decision {
+  c.uncertain = false;
+  const d = walkTiers(env, ep, dir, pending, c, sink);
+  return c.uncertain ? uncertainTwin(d) : d;
+}
+
+function walkTiers(
   env: EvalEnv,
   ep: EndpointRuntime,
   dir: number,
@@ -204,7 +246,10 @@ export function evaluateDirection(
 
 function evaluateProfiles(env: EvalEnv, ep: EndpointRuntime, dir: number, c: MatchContext, sink: TraceSink | null): Decision {
   const profiles = ep.profiles;
-  if (profiles.length === 0) return NO_PROFILE;
+  if (profiles.length === 0) {
+    if (sink) hit(sink, PROFILE_TIER, null, NO_PROFILE_IDENT, RULE_INDEX_END_OF_TIER, 'deny');
+    return NO_PROFILE;
+  }
   for (let i = 0; i < profiles.length; i++) {
     const prof = profiles[i];
     const rules = prof.rules[dir];

@@ -1,5 +1,5 @@
 import { HitAction, HitKind, PolicyHit } from '../hits/hit.types';
-import { Direction, NamedPortDecl, OwnerReference, PolicyResource } from '../model';
+import { Direction, NamedPortDecl, OwnerReference, PolicyResource, Rule } from '../model';
 import { Labels } from '../selector';
 
 /** A trace hit: a PolicyHit plus the ordering keys the engine knows (null = no order). */
@@ -38,6 +38,11 @@ export interface Decision {
   readonly name?: string;
   readonly policyOrder?: number | null;
   readonly ruleIndex?: number;
+  /**
+   * Some rule on the way had HTTP criteria the flow could not answer (no method / path): it was
+   * taken as not matching, so the true decision may differ.
+   */
+  readonly uncertain?: boolean;
 }
 
 export interface SideEvaluation {
@@ -111,6 +116,9 @@ export interface FlowInput {
   /** Service identity, when the collector knows it; needed for `services` rule matches. */
   readonly srcService?: { readonly name: string; readonly namespace: string } | null;
   readonly dstService?: { readonly name: string; readonly namespace: string } | null;
+  /** HTTP request method and path (L7 records); rules with `http` criteria need them. */
+  readonly httpMethod?: string | null;
+  readonly httpPath?: string | null;
 }
 
 export interface DirectionResult {
@@ -153,3 +161,47 @@ export interface ApplyingTier {
 }
 
 export type { HitAction };
+
+/** A rule that was tried and did not match, with the first criterion that failed. */
+export interface RuleMiss {
+  readonly ruleIndex: number;
+  /** One line, e.g. `port 80 not in [6379]`. */
+  readonly reason: string;
+  /** The rule has HTTP criteria the flow cannot answer: it was taken as not matching. */
+  readonly uncertain: boolean;
+}
+
+/** One applying policy on the evaluation path. */
+export interface PathPolicy {
+  readonly kind: HitKind;
+  readonly namespace: string;
+  readonly name: string;
+  readonly order: number | null;
+  /** `no-match`: no rule matched, evaluation went on to the next policy of the tier. */
+  readonly outcome: 'allow' | 'deny' | 'pass' | 'no-match';
+  /** The rule that produced the outcome (null for no-match). */
+  readonly ruleIndex: number | null;
+  readonly rule: Rule | null;
+  /** Rules tried before the outcome (all of them for no-match), with why each did not match. */
+  readonly misses: readonly RuleMiss[];
+  /** Log rules that matched (they never decide). */
+  readonly logged: readonly number[];
+}
+
+/** One applying tier on the evaluation path, in order. */
+export interface PathTier {
+  readonly tier: TierInfo;
+  /** Applying policies in order, up to the one that decided or passed. */
+  readonly policies: readonly PathPolicy[];
+  /** No policy decided: the tier's default action ran (attributed to `lastPolicy`). */
+  readonly endOfTier: { readonly action: 'deny' | 'pass'; readonly lastPolicy: PathPolicy } | null;
+}
+
+/** Every step one direction's evaluation took, up to the decision. */
+export interface EvaluationPath {
+  readonly tiers: readonly PathTier[];
+  /** Profiles tried after the tiers (empty when a tier decided). */
+  readonly profiles: readonly PathPolicy[];
+  /** The endpoint has no profile at all (deny, reported as `__PROFILE__`). */
+  readonly noProfile: boolean;
+}

@@ -2,11 +2,13 @@ import { Direction, parseManifests, parseProtocol, PolicyResource, Resource } fr
 import { MatchContext, NO_PEER, NO_SUBJECT, parseIp, ParsedIp, PeerState, SelectorSubject } from '../rules';
 import { Labels } from '../selector';
 import { applyingGroups, evaluateDirection, TraceSink } from './direction.evaluator';
+import { explainPath } from './path.explainer';
 import {
   ApplyingTier,
   Decision,
   DirectionResult,
   EndpointRef,
+  EvaluationPath,
   FlowDecision,
   FlowEvaluation,
   FlowInput,
@@ -102,6 +104,23 @@ export class PolicySnapshot {
   ): SideEvaluation {
     const local = this.prepareSide(ref, direction, flow);
     return this.side(local, direction === 'ingress' ? DIR_INGRESS : DIR_EGRESS, !!(opts && opts.pending));
+  }
+
+  /**
+   * Every step of one direction's evaluation (applying tiers and policies in order, why each rule
+   * tried did not match, end-of-tier defaults, profiles), with the decision. Slow; for explanations.
+   */
+  explainDirection(
+    ref: EndpointRef | ResolvedPeer,
+    direction: Direction,
+    flow: FlowInput,
+    opts: { pending?: boolean } = {},
+  ): SideEvaluation & { path: EvaluationPath } {
+    const local = this.prepareSide(ref, direction, flow);
+    const dir = direction === 'ingress' ? DIR_INGRESS : DIR_EGRESS;
+    const pending = !!(opts && opts.pending);
+    const side = this.side(local, dir, pending);
+    return { ...side, path: explainPath(this.data, local, dir, pending, this.ctx) };
   }
 
   /**
@@ -219,6 +238,8 @@ export class PolicySnapshot {
     c.dst = d.state;
     c.srcService = flow.srcService ?? null;
     c.dstService = flow.dstService ?? null;
+    c.httpMethod = flow.httpMethod ?? null;
+    c.httpPath = flow.httpPath ?? null;
     this.srcEntry = s;
     this.dstEntry = d;
   }

@@ -48,7 +48,8 @@ export interface CompiledPolicy {
   readonly hasDir: readonly [boolean, boolean];
   readonly rules: readonly [readonly RuleRuntime[], readonly RuleRuntime[]];
   readonly inEnforced: boolean;
-  readonly inPending: boolean;
+  /** [ingress, egress]: part of the pending view in that direction (a staged twin may replace it in one only). */
+  readonly inPending: readonly [boolean, boolean];
   /** Decision used when this policy stands in for a Deny end of tier. */
   readonly endOfTierDecision: Decision;
 }

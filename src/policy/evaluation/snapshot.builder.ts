@@ -80,6 +80,11 @@ function freeze<T extends object>(o: T): T {
   return Object.freeze(o);
 }
 
+/** Also matched by callers that surface it (inventory apply answers it as a warning). */
+export function undeclaredTierWarning(policyKey: string, tier: string): string {
+  return `${policyKey} references tier ${tier}, which is not declared: evaluated as a Deny tier after every declared tier`;
+}
+
 export function buildSnapshotData(input: readonly Resource[]): SnapshotData {
   const warnings: string[] = [];
   // Later duplicates win, like `kubectl apply` of a concatenated manifest.
@@ -95,14 +100,20 @@ export function buildSnapshotData(input: readonly Resource[]): SnapshotData {
   const tierRes = new Map<string, TierResource>(BUILTIN_TIERS.map((t) => [t.name, t]));
   for (const t of of('Tier')) tierRes.set(t.name, t);
   const policyRes = resources.filter(isPolicy);
+  // A tier only referenced by policies sorts after every declared one (ordered or not): it has no
+  // order of its own, and must not slip in between tiers the user did order.
+  const undeclared = new Set<string>();
   for (const p of policyRes) {
     if (!tierRes.has(p.tier)) {
-      warnings.push(`${p.key} references tier ${p.tier}, which is not defined: using an unordered Deny tier`);
+      warnings.push(undeclaredTierWarning(p.key, p.tier));
+      undeclared.add(p.tier);
       tierRes.set(p.tier, { kind: 'Tier', key: `Tier//${p.tier}`, namespace: '', name: p.tier, order: null, defaultAction: 'Deny' });
+    } else if (undeclared.has(p.tier)) {
+      warnings.push(undeclaredTierWarning(p.key, p.tier));
     }
   }
   const tiers: CompiledTier[] = [...tierRes.values()]
-    .sort((a, b) => cmpOrder(a.order, b.order) || cmpStr(a.name, b.name))
+    .sort((a, b) => Number(undeclared.has(a.name)) - Number(undeclared.has(b.name)) || cmpOrder(a.order, b.order) || cmpStr(a.name, b.name))
     .map((t) => ({
       info: freeze({ name: t.name, order: t.order, defaultAction: t.defaultAction }),
       name: t.name,
@@ -114,17 +125,34 @@ export function buildSnapshotData(input: readonly Resource[]): SnapshotData {
     }));
   const tierByName = new Map(tiers.map((t) => [t.name, t]));
 
-  // ---- staged policies: which enforced ones they would replace or delete in the pending view
+  // ---- staged policies: which enforced ones they would replace or delete in the pending view.
+  // A Set/Learn staged policy replaces its twin only in the directions its own types cover (in the
+  // other direction the enforced policy still decides); Delete removes the twin altogether.
   const twinKey = (p: PolicyResource) => `${p.enforcedKind}/${p.namespace}/${p.name}`;
-  const hiddenInPending = new Set<string>();
-  for (const p of policyRes) if (p.staged && p.stagedAction !== 'Ignore') hiddenInPending.add(twinKey(p));
+  const hiddenInPending = new Map<string, [boolean, boolean]>();
+  for (const p of policyRes) {
+    if (!p.staged || p.stagedAction === 'Ignore') continue;
+    const h = hiddenInPending.get(twinKey(p)) ?? [false, false];
+    const all = p.stagedAction === 'Delete';
+    if (all || p.types.includes('ingress')) h[0] = true;
+    if (all || p.types.includes('egress')) h[1] = true;
+    hiddenInPending.set(twinKey(p), h);
+  }
 
   // ---- policies
   const policies: CompiledPolicy[] = [];
   const selectors = new SelectorTable();
   for (const p of policyRes) {
     const tier = tierByName.get(p.tier) as CompiledTier;
-    const cp = compilePolicy(p, tier, selectors, !p.staged, p.staged ? p.stagedAction === 'Set' || p.stagedAction === 'Learn' : !hiddenInPending.has(twinKey(p)));
+    let inPending: [boolean, boolean];
+    if (p.staged) {
+      const on = p.stagedAction === 'Set' || p.stagedAction === 'Learn';
+      inPending = [on, on];
+    } else {
+      const h = hiddenInPending.get(twinKey(p));
+      inPending = [!h?.[0], !h?.[1]];
+    }
+    const cp = compilePolicy(p, tier, selectors, !p.staged, inPending);
     tier.policies.push(cp);
     policies.push(cp);
   }
@@ -310,7 +338,7 @@ function ruleDecision(verdict: 'allow' | 'deny', kind: Decision['kind'], extra: 
   return freeze({ verdict, kind, ...extra });
 }
 
-function compilePolicy(p: PolicyResource, tier: CompiledTier, selectors: SelectorTable, inEnforced: boolean, inPending: boolean): CompiledPolicy {
+function compilePolicy(p: PolicyResource, tier: CompiledTier, selectors: SelectorTable, inEnforced: boolean, inPending: [boolean, boolean]): CompiledPolicy {
   const ident = { tier: tier.name, tierOrder: tier.order, policyKind: p.kind, namespace: p.namespace, name: p.name, policyOrder: p.order };
   const compileList = (rules: readonly Rule[]): RuleRuntime[] =>
     rules.map((r, i) => {

@@ -1,6 +1,7 @@
 import { cidrContains, parseCidr, parseIp } from '../rules/ip.util';
 import { at, FieldReader, Obj } from './field.reader';
-import { Direction, EntityRule, PolicyKind, PolicyResource, PortSpec, resourceKey, Rule, STAGED_TO_ENFORCED } from './model.types';
+import { Direction, EntityRule, PolicyKind, PolicyResource, PortSpec, resourceKey, Rule, StagedAction, STAGED_TO_ENFORCED } from './model.types';
+import { collectProblems } from './model.errors';
 import { defaultTypes, parseStagedAction, parseTypes } from './policy.normalizer';
 import { parsePortSpec } from './rule.normalizer';
 import { parseProtocol } from './protocol.util';
@@ -160,6 +161,7 @@ function convertK8sRule(r: FieldReader, v: unknown, path: string, dir: Direction
   });
   protocolPorts = new Map([...protocolPorts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const rules: Rule[] = [];
+  const origin = { path, written: v };
   for (const [proto, ports] of protocolPorts) {
     const protocol = proto === '' ? undefined : (parseProtocol(proto) ?? undefined);
     const portList = ports ? simplifyPorts(ports) : [];
@@ -175,9 +177,9 @@ function convertK8sRule(r: FieldReader, v: unknown, path: string, dir: Direction
           }
         : ANY_ENTITY;
       if (dir === 'ingress') {
-        rules.push({ action: 'Allow', protocol, source: peerEntity, destination: { ...ANY_ENTITY, ports: portList } });
+        rules.push({ action: 'Allow', protocol, source: peerEntity, destination: { ...ANY_ENTITY, ports: portList }, origin });
       } else {
-        rules.push({ action: 'Allow', protocol, source: ANY_ENTITY, destination: { ...peerEntity, ports: portList } });
+        rules.push({ action: 'Allow', protocol, source: ANY_ENTITY, destination: { ...peerEntity, ports: portList }, origin });
       }
     }
   }
@@ -192,11 +194,18 @@ export function convertK8sNetworkPolicy(
   name: string,
   spec: Obj,
 ): PolicyResource {
-  const selectorText = k8sSelectorToCalico(r, spec.podSelector ?? {}, 'spec.podSelector', 'pod');
   const ingressRaw = r.arr(spec.ingress, 'spec.ingress');
   const egressRaw = r.arr(spec.egress, 'spec.egress');
-  const ingress = ingressRaw.flatMap((x, i) => convertK8sRule(r, x, at('spec.ingress', i), 'ingress'));
-  const egress = egressRaw.flatMap((x, i) => convertK8sRule(r, x, at('spec.egress', i), 'egress'));
+  // Each part is checked on its own: a policy with several mistakes reports them all at once.
+  const [selectorText, ingressLists, egressLists, types, stagedAction] = collectProblems<[string, Rule[][], Rule[][], Direction[] | undefined, StagedAction | undefined]>(
+    () => k8sSelectorToCalico(r, spec.podSelector ?? {}, 'spec.podSelector', 'pod'),
+    () => collectProblems<Rule[][]>(...ingressRaw.map((x, i) => () => convertK8sRule(r, x, at('spec.ingress', i), 'ingress'))),
+    () => collectProblems<Rule[][]>(...egressRaw.map((x, i) => () => convertK8sRule(r, x, at('spec.egress', i), 'egress'))),
+    () => parseTypes(r, spec.policyTypes, 'spec.policyTypes'),
+    () => (kind === 'StagedKubernetesNetworkPolicy' ? parseStagedAction(r, spec.stagedAction, 'spec.stagedAction') : undefined),
+  );
+  const ingress = ingressLists.flat();
+  const egress = egressLists.flat();
   const canonical = `knp.default.${name}`;
   const staged = kind === 'StagedKubernetesNetworkPolicy';
   return {
@@ -208,11 +217,11 @@ export function convertK8sNetworkPolicy(
     tier: 'default',
     order: 1000,
     selector: parseSelector(selectorText),
-    types: parseTypes(r, spec.policyTypes, 'spec.policyTypes') ?? defaultTypes(1, egressRaw.length),
+    types: types ?? defaultTypes(1, egressRaw.length),
     ingress,
     egress,
     staged,
-    stagedAction: staged ? parseStagedAction(r, spec.stagedAction, 'spec.stagedAction') : undefined,
+    stagedAction,
     enforcedKind: STAGED_TO_ENFORCED[kind],
   };
 }

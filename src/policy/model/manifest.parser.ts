@@ -24,18 +24,49 @@ export function splitManifest(text: string): unknown[] {
     try {
       parsed = JSON.parse(trimmed);
     } catch (e) {
-      throw new ManifestParseError((e as Error).message);
+      throw new ManifestParseError(e instanceof RangeError ? `nested deeper than ${MAX_DEPTH} levels` : (e as Error).message);
     }
     docs = Array.isArray(parsed) ? parsed : [parsed];
   } else {
     docs = [];
-    parseAllDocuments(text).forEach((d, i) => {
+    let parsed: ReturnType<typeof parseAllDocuments>;
+    try {
+      parsed = parseAllDocuments(text);
+    } catch (e) {
+      // The parser recurses per nesting level: absurd nesting overflows the stack.
+      throw new ManifestParseError(e instanceof RangeError ? `nested deeper than ${MAX_DEPTH} levels` : (e as Error).message);
+    }
+    (Array.isArray(parsed) ? parsed : [parsed]).forEach((d, i) => {
       if (d.errors.length) throw new ManifestParseError(d.errors[0].message, i);
-      const v: unknown = d.toJS();
+      let v: unknown;
+      try {
+        // Aliases expanding into more than MAX_ALIASES nodes are the "billion laughs" attack.
+        v = d.toJS({ maxAliasCount: MAX_ALIASES });
+      } catch (e) {
+        throw new ManifestParseError(e instanceof RangeError ? `nested deeper than ${MAX_DEPTH} levels` : `${(e as Error).message} (at most ${MAX_ALIASES} alias expansions)`, i);
+      }
       if (v !== null && v !== undefined) docs.push(v);
     });
   }
+  docs.forEach((d, i) => {
+    if (depthExceeds(d, MAX_DEPTH)) throw new ManifestParseError(`nested deeper than ${MAX_DEPTH} levels`, i);
+  });
   return docs.flatMap(expandList);
+}
+
+/** Manifests are shallow (a policy is ~10 levels); deeper input is hostile or broken. */
+const MAX_DEPTH = 64;
+const MAX_ALIASES = 100;
+
+function depthExceeds(root: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[root, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > max) return true;
+    for (const x of Array.isArray(v) ? v : Object.values(v)) if (typeof x === 'object' && x !== null) stack.push([x, depth + 1]);
+  }
+  return false;
 }
 
 function expandList(v: unknown): unknown[] {

@@ -18,6 +18,37 @@ export class ResourceValidationError extends Error {
     const where = documentIndex === undefined ? '' : ` (document ${documentIndex})`;
     super(`${kind || '<unknown kind>'} ${id}${where}: ${path || '<root>'}: ${detail}`);
   }
+
+  /** Further independent problems of the same resource (found when the parts are checked apart). */
+  others: readonly ResourceValidationError[] = [];
+
+  /** This problem and the others. */
+  get all(): readonly ResourceValidationError[] {
+    return [this, ...this.others];
+  }
+}
+
+/**
+ * Runs independent checks of one resource, each to completion, so a resource with two problems
+ * reports both; throws the first with the rest in `others`.
+ */
+export function collectProblems<T extends unknown[]>(...checks: { [K in keyof T]: () => T[K] }): T {
+  const errors: ResourceValidationError[] = [];
+  const out = checks.map((f) => {
+    try {
+      return f();
+    } catch (e) {
+      if (!(e instanceof ResourceValidationError)) throw e;
+      errors.push(...e.all);
+      return undefined;
+    }
+  });
+  if (errors.length) {
+    const [first, ...rest] = errors;
+    first.others = rest;
+    throw first;
+  }
+  return out as T;
 }
 
 /** The text itself is not valid YAML/JSON. */

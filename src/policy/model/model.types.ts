@@ -45,6 +45,26 @@ export interface EntityRule {
   readonly services?: ServiceMatch;
 }
 
+/** One `http.paths` entry: exactly one of the two is set. */
+export interface HttpPathMatch {
+  readonly exact?: string;
+  readonly prefix?: string;
+}
+
+/** Application-layer criteria (ingress only): empty lists match anything. */
+export interface HttpMatch {
+  readonly methods: readonly string[];
+  readonly paths: readonly HttpPathMatch[];
+}
+
+/** Where a rule came from in its manifest, for explanations (Calico's Kubernetes conversion renumbers rules). */
+export interface RuleOrigin {
+  /** Field path of the rule as written, e.g. `spec.ingress[1]`. */
+  readonly path: string;
+  /** The rule as written in the manifest (the Kubernetes rule for converted ones). */
+  readonly written: unknown;
+}
+
 export interface Rule {
   readonly action: RuleAction;
   /** IANA protocol number. */
@@ -55,6 +75,8 @@ export interface Rule {
   readonly notICMP?: IcmpMatch;
   readonly source: EntityRule;
   readonly destination: EntityRule;
+  readonly http?: HttpMatch;
+  readonly origin?: RuleOrigin;
 }
 
 export type PolicyKind =

@@ -89,8 +89,8 @@ export function parseTier(r: FieldReader, name: string, spec: Obj): TierResource
 export function parseCalicoPolicy(r: FieldReader, kind: PolicyKind, namespace: string, name: string, spec: Obj): PolicyResource {
   const tier = r.str(spec.tier, 'spec.tier') || DEFAULT_TIER;
   const canonical = canonicalPolicyName(tier, name);
-  const ingress = parseRules(r, spec.ingress, 'spec.ingress', namespace);
-  const egress = parseRules(r, spec.egress, 'spec.egress', namespace);
+  const ingress = parseRules(r, spec.ingress, 'spec.ingress', namespace, 'ingress');
+  const egress = parseRules(r, spec.egress, 'spec.egress', namespace, 'egress');
   const staged = kind.startsWith('Staged');
   const global = kind === 'GlobalNetworkPolicy' || kind === 'StagedGlobalNetworkPolicy';
   if (!global && spec.namespaceSelector !== undefined) r.fail('spec.namespaceSelector', 'is only valid in global policies');
@@ -121,7 +121,7 @@ export function parseProfile(r: FieldReader, name: string, spec: Obj): ProfileRe
     namespace: '',
     name,
     labelsToApply: r.labels(spec.labelsToApply, 'spec.labelsToApply'),
-    ingress: parseRules(r, spec.ingress, 'spec.ingress', ''),
-    egress: parseRules(r, spec.egress, 'spec.egress', ''),
+    ingress: parseRules(r, spec.ingress, 'spec.ingress', '', 'ingress'),
+    egress: parseRules(r, spec.egress, 'spec.egress', '', 'egress'),
   };
 }

@@ -11,6 +11,15 @@ const CALICO_NAMESPACED = new Set(['NetworkPolicy', 'StagedNetworkPolicy', 'Stag
 const CALICO_CLUSTER = new Set(['Tier', 'GlobalNetworkPolicy', 'StagedGlobalNetworkPolicy', 'GlobalNetworkSet', 'HostEndpoint', 'Profile']);
 const CORE = new Set(['Namespace', 'Pod', 'ServiceAccount']);
 
+/** Every kind the model stores, by model name (KubernetesNetworkPolicy) or manifest name. */
+export const MODEL_KINDS: readonly string[] = [...new Set([...CORE, ...CALICO_CLUSTER, ...CALICO_NAMESPACED, 'KubernetesNetworkPolicy'])].sort();
+
+// What the Kubernetes API server accepts: object names are DNS-1123 subdomains, namespaces labels.
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const NAME_RULE = 'lower-case letters, digits, "-" and ".", starting and ending with a letter or digit, at most 253 characters';
+const LABEL_RULE = 'lower-case letters, digits and "-", starting and ending with a letter or digit, at most 63 characters';
+
 /** What a manifest item was, for items this engine does not model (Deployments, Services...). */
 export interface SkippedItem {
   readonly apiVersion: string;
@@ -45,6 +54,10 @@ export function normalizeResource(raw: unknown, documentIndex?: number): Normali
   if (raw.metadata !== undefined && !isObj(raw.metadata)) r.fail('metadata', 'must be an object');
   const name = r.reqStr(meta.name, 'metadata.name');
   if (!namespaced && rawNs) r.fail('metadata.namespace', `${kind} is cluster-scoped and takes no namespace`);
+  if (namespaced && !DNS_LABEL.test(namespace)) r.fail('metadata.namespace', `invalid namespace ${JSON.stringify(namespace)}: ${LABEL_RULE}`);
+  if (kind === 'Namespace' ? !DNS_LABEL.test(name) : !DNS_SUBDOMAIN.test(name)) {
+    r.fail('metadata.name', `invalid name ${JSON.stringify(name)}: ${kind === 'Namespace' ? LABEL_RULE : NAME_RULE}`);
+  }
   const spec: Obj = r.obj(raw.spec, 'spec') ?? {};
   const status: Obj = r.obj(raw.status, 'status') ?? {};
 

@@ -1,5 +1,5 @@
 import { at, FieldReader } from './field.reader';
-import { EntityRule, IcmpMatch, PortSpec, Rule, RuleAction } from './model.types';
+import { Direction, EntityRule, HttpMatch, IcmpMatch, PortSpec, Rule, RuleAction } from './model.types';
 import { parseProtocol, PROTO_ICMP, PROTO_ICMPV6, protocolHasPorts, protocolName } from './protocol.util';
 
 const ACTIONS: Readonly<Record<string, RuleAction>> = { allow: 'Allow', deny: 'Deny', pass: 'Pass', log: 'Log' };
@@ -98,8 +98,37 @@ function parseEntity(r: FieldReader, v: unknown, path: string, policyNamespace: 
   };
 }
 
-/** Normalises one Calico v3 rule; `policyNamespace` is '' for global policies and profiles. */
-export function parseRule(r: FieldReader, v: unknown, path: string, policyNamespace: string): Rule {
+function parseHttp(r: FieldReader, v: unknown, path: string, direction: Direction | undefined): HttpMatch | undefined {
+  const o = r.obj(v, path);
+  if (!o) return undefined;
+  // Calico enforces HTTP criteria in the application layer of the receiving side only.
+  if (direction === 'egress') r.fail(path, 'HTTP match is supported in ingress rules only');
+  r.onlyKeys(o, path, ['methods', 'paths']);
+  const methods = r.strList(o.methods, at(path, 'methods'));
+  methods.forEach((m, i) => {
+    if (!/^[A-Za-z]+$/.test(m)) r.fail(at(at(path, 'methods'), i), `must be an HTTP method name such as GET, got ${JSON.stringify(m)}`);
+  });
+  const paths = r.arr(o.paths, at(path, 'paths')).map((x, i) => {
+    const pp = at(at(path, 'paths'), i);
+    const po = r.obj(x, pp);
+    if (!po) return r.fail(pp, 'must be an object {exact: ...} or {prefix: ...}');
+    r.onlyKeys(po, pp, ['exact', 'prefix']);
+    const exact = r.str(po.exact, at(pp, 'exact'));
+    const prefix = r.str(po.prefix, at(pp, 'prefix'));
+    if ((exact === undefined) === (prefix === undefined)) r.fail(pp, 'needs exactly one of exact or prefix');
+    for (const [k, s] of [['exact', exact], ['prefix', prefix]] as const) {
+      if (s !== undefined && !s.startsWith('/')) r.fail(at(pp, k), `must start with "/", got ${JSON.stringify(s)}`);
+    }
+    return exact !== undefined ? { exact } : { prefix };
+  });
+  return { methods, paths };
+}
+
+/**
+ * Normalises one Calico v3 rule; `policyNamespace` is '' for global policies and profiles.
+ * `direction` (when known) rejects HTTP criteria outside ingress rules.
+ */
+export function parseRule(r: FieldReader, v: unknown, path: string, policyNamespace: string, direction?: Direction): Rule {
   const o = r.obj(v, path);
   if (!o) return r.fail(path, 'rule must be an object');
   r.onlyKeys(o, path, RULE_FIELDS);
@@ -130,6 +159,8 @@ export function parseRule(r: FieldReader, v: unknown, path: string, policyNamesp
     notICMP,
     source: parseEntity(r, o.source, at(path, 'source'), policyNamespace, protocol),
     destination: parseEntity(r, o.destination, at(path, 'destination'), policyNamespace, protocol),
+    http: parseHttp(r, o.http, at(path, 'http'), direction),
+    origin: { path, written: v },
   };
 }
 
@@ -140,6 +171,6 @@ function readProtocol(r: FieldReader, v: unknown, path: string): number | undefi
   return p;
 }
 
-export function parseRules(r: FieldReader, v: unknown, path: string, policyNamespace: string): Rule[] {
-  return r.arr(v, path).map((x, i) => parseRule(r, x, at(path, i), policyNamespace));
+export function parseRules(r: FieldReader, v: unknown, path: string, policyNamespace: string, direction?: Direction): Rule[] {
+  return r.arr(v, path).map((x, i) => parseRule(r, x, at(path, i), policyNamespace, direction));
 }

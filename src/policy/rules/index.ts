@@ -4,6 +4,8 @@ export { entitySelector, peerMatches } from './rule.compiler';
 export {
   compileRule,
   matchRule,
+  httpMatches,
+  httpPathMatches,
   specialiseForLocal,
   subjectMatches,
   RuleMatcher,
@@ -14,3 +16,4 @@ export {
   ACTION_PASS,
   ACTION_LOG,
 } from './rule.matcher';
+export { ruleMismatch, httpMismatch } from './rule.explainer';

@@ -61,4 +61,9 @@ export class MatchContext {
   dst: PeerState = NO_PEER;
   srcService: ServiceRef | null = null;
   dstService: ServiceRef | null = null;
+  /** HTTP request line, when the flow carries it (L7 records); null otherwise. */
+  httpMethod: string | null = null;
+  httpPath: string | null = null;
+  /** Set by a rule whose HTTP criteria the flow cannot answer: the decision rests on a guess. */
+  uncertain = false;
 }

@@ -1,5 +1,5 @@
 import { LabelPredicate } from '../selector';
-import { EntityRule, PortSpec, Rule } from '../model';
+import { EntityRule, HttpMatch, PortSpec, Rule } from '../model';
 import { Cidr, cidrContains, parseCidr } from './ip.util';
 import { EndpointRuntimeLike, LabelledRuntime, MatchContext, SelectorSubject } from './match.context';
 import { entitySelector, peerMatches } from './rule.compiler';
@@ -116,7 +116,7 @@ export class PortSet {
   }
 }
 
-function portIn(set: PortSet, port: number, ep: EndpointRuntimeLike | null, proto: number): boolean {
+export function portIn(set: PortSet, port: number, ep: EndpointRuntimeLike | null, proto: number): boolean {
   if (port < 0) return false;
   const mins = set.mins;
   const maxs = set.maxs;
@@ -190,10 +190,15 @@ export class RuleMatcher {
     readonly dstNotSel: number,
     readonly dstSvcName: string | null,
     readonly dstSvcNamespace: string,
-  ) {}
+  ) {
+    this.http = rule.http ?? null;
+  }
 
   /** Unique per instance (variants included): identifies rule lists when programs are interned. */
   readonly uid = nextUid++;
+
+  /** Application-layer criteria, tested last (null for nearly every rule). */
+  readonly http: HttpMatch | null;
 
   /** Specialised copies of this rule, by how they were specialised (see `specialiseForLocal`). */
   variants: Map<string, RuleMatcher> | null = null;
@@ -250,7 +255,39 @@ export function matchRule(r: RuleMatcher, c: MatchContext, table: SelectorTable)
   if (r.srcNotSel !== NONE && subjectMatches(c.src.subject, r.srcNotSel, table)) return false;
   if (r.dstSel !== NONE && !subjectMatches(c.dst.subject, r.dstSel, table)) return false;
   if (r.dstNotSel !== NONE && subjectMatches(c.dst.subject, r.dstNotSel, table)) return false;
+  if (r.http !== null) return httpMatches(r.http, c);
   return true;
+}
+
+/**
+ * HTTP criteria against the flow's method and path. A criterion the flow cannot answer (an L3/L4
+ * record carries no method or path) leaves the rule's outcome unknown: it is treated as not
+ * matching, and `c.uncertain` tells the caller that the decision rests on that guess.
+ */
+export function httpMatches(h: HttpMatch, c: MatchContext): boolean {
+  const method = h.methods.length === 0 ? 2 : c.httpMethod === null ? 1 : h.methods.includes(c.httpMethod) ? 2 : 0;
+  if (method === 0) return false;
+  const path = h.paths.length === 0 ? 2 : c.httpPath === null ? 1 : httpPathMatches(h, c.httpPath) ? 2 : 0;
+  if (path === 0) return false;
+  if (method === 1 || path === 1) {
+    c.uncertain = true;
+    return false;
+  }
+  return true;
+}
+
+/** Calico compares the path without its query string or fragment. */
+export function httpPathMatches(h: HttpMatch, rawPath: string): boolean {
+  let end = rawPath.length;
+  const q = rawPath.indexOf('?');
+  if (q >= 0) end = q;
+  const f = rawPath.indexOf('#');
+  if (f >= 0 && f < end) end = f;
+  const path = end === rawPath.length ? rawPath : rawPath.slice(0, end);
+  for (const p of h.paths) {
+    if (p.exact !== undefined ? path === p.exact : path.startsWith(p.prefix as string)) return true;
+  }
+  return false;
 }
 
 /** Identity of a selector source, or '' when absent. */

@@ -132,6 +132,10 @@ class Parser {
       return { t: 'ne', key, value: this.string() };
     }
     if (this.keyword('contains')) return { t: 'contains', key, value: this.string() };
+    // Calico's tokenizer allows no space inside the two-word operators (`notin`, `startswith`, `endswith`).
+    if (this.keyword('notin')) return { t: 'notin', key, values: this.set() };
+    if (this.keyword('startswith')) return { t: 'starts', key, value: this.string() };
+    if (this.keyword('endswith')) return { t: 'ends', key, value: this.string() };
     for (const [word, t] of [
       ['starts', 'starts'],
       ['ends', 'ends'],

@@ -6,7 +6,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Decision, FlowInput, loadManifests, PolicySnapshot } from '../../../src/policy';
+import { Decision, EvaluationPath, FlowInput, loadManifests, PolicySnapshot } from '../../../src/policy';
 import { Prng } from '../../../src/simulator/prng.util';
 
 /** The simulator's seeded mulberry32, as a plain function: runs and failures reproduce. */
@@ -82,7 +82,7 @@ function randomCluster(seed: number): { snap: PolicySnapshot; ips: string[]; rnd
     if (maybe(0.1)) e.serviceAccounts = maybe() ? { names: ['sa1'] } : { selector: "trust == 'hi'" };
     return e;
   };
-  const rule = (): Obj => {
+  const rule = (ingress = false): Obj => {
     const proto = pick([undefined, 'TCP', 'UDP', 'ICMP', undefined]);
     const src = entity();
     const dst = entity();
@@ -98,6 +98,8 @@ function randomCluster(seed: number): { snap: PolicySnapshot; ips: string[]; rnd
       if (maybe(0.15)) src.ports = [pick(['30000:40000', 'http'])];
     } else if (maybe(0.2)) dst.ports = ['http'];
     if (maybe(0.05)) dst.services = { name: 'svc', namespace: 'a' };
+    // HTTP criteria are valid on ingress only.
+    if (ingress && maybe(0.1)) r.http = { ...(maybe(0.7) ? { methods: [pick(['GET', 'POST'])] } : {}), ...(maybe(0.7) ? { paths: [pick([{ exact: '/a' }, { prefix: '/b' }])] } : {}) };
     return r;
   };
   const n = 4 + int(8);
@@ -107,8 +109,8 @@ function randomCluster(seed: number): { snap: PolicySnapshot; ips: string[]; rnd
     const spec: Obj = {
       tier: pick(['default', 't1']),
       selector: pick([...sels.slice(0, 5), 'all()']),
-      ingress: Array.from({ length: int(4) }, rule),
-      egress: Array.from({ length: int(3) }, rule),
+      ingress: Array.from({ length: int(4) }, () => rule(true)),
+      egress: Array.from({ length: int(3) }, () => rule()),
     };
     if (maybe(0.7)) spec.order = int(5);
     if (maybe(0.3)) spec.types = pick([['Ingress'], ['Egress'], ['Ingress', 'Egress']]);
@@ -134,6 +136,21 @@ function randomCluster(seed: number): { snap: PolicySnapshot; ips: string[]; rnd
   return { snap: new PolicySnapshot(loadManifests(raw).resources), ips, rnd };
 }
 
+/** What the explained path says decided: must be the evaluator's decision. */
+function pathOutcome(p: EvaluationPath): [string, string, string | undefined, number | undefined, boolean] {
+  const uncertain = [...p.tiers.flatMap((t) => t.policies), ...p.profiles].some((x) => x.misses.some((m) => m.uncertain));
+  const lastTier = p.tiers[p.tiers.length - 1];
+  if (p.profiles.length === 0 && lastTier) {
+    const last = lastTier.policies[lastTier.policies.length - 1];
+    if (last.outcome === 'allow' || last.outcome === 'deny') return [last.outcome, 'rule', last.name, last.ruleIndex ?? undefined, uncertain];
+    if (lastTier.endOfTier?.action === 'deny' && !p.noProfile) return ['deny', 'end-of-tier', lastTier.endOfTier.lastPolicy.name, -1, uncertain];
+  }
+  if (p.noProfile) return ['deny', 'no-profile', '__PROFILE__', -1, uncertain];
+  const prof = p.profiles[p.profiles.length - 1];
+  if (prof.outcome === 'allow' || prof.outcome === 'deny') return [prof.outcome, 'profile', prof.name, prof.ruleIndex ?? undefined, uncertain];
+  return ['deny', 'profile', prof.name, -1, uncertain];
+}
+
 describe('fast paths on random feature-rich clusters', () => {
   it('decideDirection / decideFlow equal the traced evaluation (200 clusters x 100 flows)', () => {
     let sides = 0;
@@ -153,6 +170,8 @@ describe('fast paths on random feature-rich clusters', () => {
           icmpType: pick([8, 0, null]),
           icmpCode: pick([0, 1, null]),
           dstService: rnd() < 0.1 ? { name: 'svc', namespace: 'a' } : null,
+          httpMethod: pick([null, null, 'GET', 'POST']),
+          httpPath: pick([null, null, '/a', '/b/c', '/a?x']),
         };
         const full = snap.evaluateFlow(flow);
         const fast = snap.decideFlow(flow);
@@ -167,6 +186,9 @@ describe('fast paths on random feature-rich clusters', () => {
             assert.equal(snap.decideDirection(peer, dir, flow, { pending }), want, `seed ${seed} ${JSON.stringify(flow)} ${dir} pending=${pending}`);
             assert.equal(snap.decideDirection(ref, dir, flow, { pending }), want);
             assert.equal(snap.evaluateDirection(ref, dir, flow, { pending }).decision, want);
+            const explained = snap.explainDirection(ref, dir, flow, { pending });
+            assert.equal(explained.decision, want);
+            assert.deepEqual(pathOutcome(explained.path), [want.verdict, want.kind, want.name, want.ruleIndex, !!want.uncertain], `path of seed ${seed} ${dir} pending=${pending}`);
           }
         }
       }

@@ -417,3 +417,107 @@ spec: {nets: [203.0.113.0/24]}`;
     assert.throws(() => s.decideFlow({ srcIp: CLIENT, dstIp: 'fd00::1', protocol: 'tcp' }), FlowInputError);
   });
 });
+
+describe('staged policies replace their twin only in the directions they cover', () => {
+  const enforced = gnp('web', `selector: app == 'web'\ntypes: [Ingress, Egress]\ningress: [{action: Deny}]\negress: [{action: Deny}]`);
+  it('an ingress-only staged twin leaves the enforced egress in the pending view', () => {
+    const s = snap(enforced, gnp('web', `selector: app == 'web'\ntypes: [Ingress]\ningress: [{action: Allow}]`, 'StagedGlobalNetworkPolicy'));
+    const inbound = s.evaluateFlow(tcp(CLIENT, WEB));
+    assert.equal(inbound.ingress!.pending.decision.verdict, 'allow');
+    assert.equal(inbound.ingress!.pending.decision.policyKind, 'StagedGlobalNetworkPolicy');
+    const outbound = s.evaluateFlow(tcp(WEB, CLIENT));
+    assert.equal(outbound.egress!.pending.decision.verdict, 'deny');
+    assert.deepEqual([outbound.egress!.pending.decision.policyKind, outbound.egress!.pending.decision.name], ['GlobalNetworkPolicy', 'default.web']);
+    assert.equal(outbound.pendingAllowed, false);
+  });
+  it('an egress-only staged twin leaves the enforced ingress in the pending view', () => {
+    const s = snap(enforced, gnp('web', `selector: app == 'web'\ntypes: [Egress]\negress: [{action: Allow}]`, 'StagedGlobalNetworkPolicy'));
+    assert.equal(s.evaluateFlow(tcp(CLIENT, WEB)).ingress!.pending.decision.policyKind, 'GlobalNetworkPolicy');
+    assert.equal(s.evaluateFlow(tcp(WEB, CLIENT)).egress!.pending.decision.policyKind, 'StagedGlobalNetworkPolicy');
+    assert.equal(s.decideDirection(s.resolveIp(WEB), 'ingress', tcp(CLIENT, WEB), { pending: true }).policyKind, 'GlobalNetworkPolicy');
+  });
+  it('a staged Delete removes the twin in both directions', () => {
+    const s = snap(enforced, gnp('web', `stagedAction: Delete\nselector: app == 'web'`, 'StagedGlobalNetworkPolicy'));
+    assert.equal(s.evaluateFlow(tcp(CLIENT, WEB)).ingress!.pending.decision.kind, 'profile');
+    assert.equal(s.evaluateFlow(tcp(WEB, CLIENT)).egress!.pending.decision.kind, 'profile');
+  });
+});
+
+describe('an endpoint with no applying policy and no profile', () => {
+  it('records the deny as a __PROFILE__ hit with rule index -1, like the dataplane', () => {
+    const r = snap().evaluateFlow(tcp(CLIENT, HOST, 22));
+    const side = r.ingress!.enforced;
+    assert.deepEqual(
+      side.trace.hits.map((h) => [h.tier, h.kind, h.name, h.ruleIndex, h.action]),
+      [['__PROFILE__', 'Profile', '__PROFILE__', -1, 'deny']],
+    );
+    assert.deepEqual([side.decision.kind, side.decision.tier, side.decision.name, side.decision.ruleIndex], ['no-profile', '__PROFILE__', '__PROFILE__', -1]);
+  });
+});
+
+describe('tiers referenced but not declared', () => {
+  it('sort after every declared tier, ordered or not, and are reported in warnings', () => {
+    const s = snap(
+      tier('zz-unordered'),
+      tier('late', 50_000_000),
+      gnp('ghost.p', `tier: ghost\nselector: app == 'web'\ningress: [{action: Allow}]`),
+      gnp('aaa.p', `tier: aaa\nselector: app == 'web'\ningress: [{action: Pass}]`),
+    );
+    const names = s.tiers.map((t) => t.name);
+    assert.deepEqual(names.slice(-4), ['late', 'zz-unordered', 'aaa', 'ghost']);
+    assert.equal(s.warnings.filter((w) => /not declared/.test(w)).length, 2);
+    assert.match(s.warnings.join('\n'), /GlobalNetworkPolicy\/\/ghost\.p references tier ghost/);
+  });
+});
+
+describe('HTTP match (application layer policy)', () => {
+  const onlyGetX = gnp(
+    'api-get',
+    `selector: app == 'web'\ningress:\n- {action: Allow, protocol: TCP, destination: {ports: [80]}, http: {methods: [GET], paths: [{exact: /x}, {prefix: /static/}]}}`,
+  );
+  const withHttp = (method: string | null, path: string | null) => ({ ...tcp(CLIENT, WEB), httpMethod: method, httpPath: path });
+  it('allows a request whose method and path match', () => {
+    const s = snap(onlyGetX);
+    for (const path of ['/x', '/x?q=1', '/static/app.js', '/x#frag']) {
+      const d = s.decideFlow(withHttp('GET', path)).ingress!;
+      assert.deepEqual([d.verdict, d.kind, d.ruleIndex, d.uncertain], ['allow', 'rule', 0, undefined], path);
+    }
+  });
+  it('does not match another method or path (the rule does not allow all traffic on its ports)', () => {
+    const s = snap(onlyGetX);
+    for (const [m, p] of [['POST', '/x'], ['GET', '/y'], ['GET', '/xx'], ['GET', '/static']] as const) {
+      const d = s.decideFlow(withHttp(m, p)).ingress!;
+      assert.deepEqual([d.verdict, d.kind, d.uncertain], ['deny', 'end-of-tier', undefined], `${m} ${p}`);
+    }
+  });
+  it('without method and path the outcome is uncertain, never a silent allow', () => {
+    const s = snap(onlyGetX);
+    const r = s.evaluateFlow(tcp(CLIENT, WEB));
+    assert.equal(r.ingress!.enforced.decision.verdict, 'deny');
+    assert.equal(r.ingress!.enforced.decision.uncertain, true);
+    assert.equal(s.decideDirection(s.resolveIp(WEB), 'ingress', tcp(CLIENT, WEB)), r.ingress!.enforced.decision);
+    // A criterion the flow does answer still decides: a wrong method is a certain no-match.
+    assert.equal(s.decideFlow(withHttp('POST', null)).ingress!.uncertain, undefined);
+    assert.equal(s.decideFlow(withHttp('GET', null)).ingress!.uncertain, true);
+  });
+  it('a flow the HTTP rule cannot concern (other port) is certain', () => {
+    const d = snap(onlyGetX).decideFlow(tcp(CLIENT, WEB, 443)).ingress!;
+    assert.deepEqual([d.verdict, d.uncertain], ['deny', undefined]);
+  });
+  it('an empty http block matches any request', () => {
+    const s = snap(gnp('any', `selector: app == 'web'\ningress: [{action: Allow, http: {}}]`));
+    assert.equal(s.decideFlow(tcp(CLIENT, WEB)).ingress!.verdict, 'allow');
+  });
+  it('is rejected in egress rules and when malformed, naming the field', () => {
+    const bad: Array<[string, string]> = [
+      [`egress: [{action: Allow, http: {methods: [GET]}}]`, 'spec.egress[0].http'],
+      [`ingress: [{action: Allow, http: {paths: [{exact: /a, prefix: /b}]}}]`, 'spec.ingress[0].http.paths[0]'],
+      [`ingress: [{action: Allow, http: {paths: [{exact: a}]}}]`, 'spec.ingress[0].http.paths[0].exact'],
+      [`ingress: [{action: Allow, http: {methods: ["GET /"]}}]`, 'spec.ingress[0].http.methods[0]'],
+      [`ingress: [{action: Allow, http: {verbs: [GET]}}]`, 'spec.ingress[0].http.verbs'],
+    ];
+    for (const [spec, path] of bad) {
+      assert.throws(() => snap(gnp('bad', spec)), (e: Error & { path?: string }) => e.path === path, spec);
+    }
+  });
+});

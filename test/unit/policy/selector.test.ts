@@ -147,3 +147,30 @@ describe('global() and namespace selectors', () => {
     assert.equal(parseSelector("toString != 'x'").matches({}), true);
   });
 });
+
+describe('one-word operator spellings (Calico tokenizer: `not\\s*in`, `starts\\s*with`, `ends\\s*with`)', () => {
+  const cases: Array<[string, boolean, string]> = [
+    ["app notin {'db'}", true, 'app not in {"db"}'],
+    ["app notin {'web'}", false, 'app not in {"web"}'],
+    ["missing notin {'x'}", true, 'missing not in {"x"}'],
+    ["version startswith 'v1'", true, 'version starts with "v1"'],
+    ["version startswith 'v2'", false, 'version starts with "v2"'],
+    ["version endswith '.2'", true, 'version ends with ".2"'],
+    ["version endswith 'x'", false, 'version ends with "x"'],
+    ["app notin{'db'} && version startswith'v'", true, '(app not in {"db"} && version starts with "v")'],
+  ];
+  for (const [src, want, canonical] of cases) {
+    it(`${src} → ${want}, printed ${canonical}`, () => {
+      const s = parseSelector(src);
+      assert.equal(s.matches(L), want);
+      assert.equal(s.toString(), canonical);
+      assert.equal(parseSelector(s.toString()).matches(L), want);
+    });
+  }
+  it('a label named like the operator still parses as a label', () => {
+    assert.equal(parseSelector("notin == 'a'").matches({ notin: 'a' }), true);
+  });
+  it('an unknown glued word is still an error', () => {
+    assert.throws(() => parseSelector("app startwith 'x'"), SelectorParseError);
+  });
+});
