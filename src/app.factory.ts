@@ -6,6 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { createValidationPipe } from './api/validation.pipe';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
+import { mountConsole } from './ui/console.assets';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -21,6 +22,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.useBodyParser('text', { type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'], limit: '20mb' });
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
+  mountConsole(app);
   const openapi = new DocumentBuilder()
     .setTitle('flowscope')
     .setDescription('Flow-log analytics for Kubernetes network policy (Calico semantics).')
