@@ -37,7 +37,8 @@ export function renderTable(rows: Array<Record<string, unknown>>): HTMLElement {
 }
 
 export function humanise(key: string): string {
-  return key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase());
+  // Split camelCase only: label keys and other data keys stay as they are.
+  return key.replace(/([a-z])([A-Z])/g, (_, a: string, b: string) => `${a} ${b.toLowerCase()}`);
 }
 
 export function endpointLabel(e: { namespace?: string; name?: string; aggregatedName?: string; ip?: string; port?: number }): string {
