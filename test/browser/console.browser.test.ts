@@ -65,6 +65,17 @@ describe('web console in headless Chromium, data through the real ingest path (a
     // (Page functions as strings: the test code is compiled without the DOM's types.)
     await page.waitForFunction(`Number(document.querySelector('[data-testid="denied-total"]')?.getAttribute('data-value')) >= ${before + fresh.length}`, undefined, { timeout: 60_000 });
     await b.screenshot('02-overview');
+    const deniedNow = Number(await denied.getAttribute('data-value'));
+
+    // Split by deciding tier, chosen with the keyboard: the same denies, per tier.
+    await page.focus('select[name="split"]');
+    await page.selectOption('select[name="split"]', 'tier');
+    await page.locator('#chart-title:has-text("by deciding tier")').waitFor();
+    await page.waitForFunction(`Number(document.querySelector('[data-testid="denied-total"]')?.getAttribute('data-value')) === ${deniedNow}`);
+    assert.ok((await page.locator('#decisions-chart canvas').count()) === 1);
+    await b.screenshot('02b-overview-by-tier');
+    await page.goto(`${base}#/overview`);
+    await page.locator('#tops table').first().waitFor();
     const policies = page.locator('section[aria-label="Top deciding policies of denies"] a');
     assert.ok((await policies.count()) > 0, 'top deciding policies are listed');
     assert.match(await policies.first().innerText(), /security|platform|default/);
@@ -103,7 +114,7 @@ describe('web console in headless Chromium, data through the real ingest path (a
     const detail = page.locator('#flow-detail');
     await detail.locator('h2').waitFor();
     for (const part of ['Source', 'Destination', 'Deciding tier / policy / rule', 'Trace']) assert.ok(await detail.locator(`h3:has-text("${part}")`).count(), `detail shows ${part}`);
-    assert.match(await detail.innerText(), /Enforced/);
+    assert.match(await detail.innerText(), /enforced/i);
     await b.screenshot('04-flow-detail');
   });
 
@@ -119,7 +130,7 @@ describe('web console in headless Chromium, data through the real ingest path (a
     assert.equal(await verdict.innerText(), 'deny', "db's default-deny denies web-1 to pg-0");
     const ingress = page.locator('section[aria-label="ingress evaluation path"]');
     assert.match(await ingress.innerText(), /default-deny/);
-    assert.match(await page.locator('section[aria-label="egress evaluation path"]').innerText(), /Enforced/);
+    assert.match(await page.locator('section[aria-label="egress evaluation path"]').innerText(), /enforced/i);
     await b.screenshot('05-explain');
 
     await page.goto(`${base}#/explain`);

@@ -14,7 +14,7 @@ export function renderValue(v: unknown): Child {
     if (v.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x))) return renderTable(v as Array<Record<string, unknown>>);
     return h('ol', {}, ...v.map((x) => h('li', {}, renderValue(x))));
   }
-  if (typeof v === 'object') return renderObject(v as Record<string, unknown>);
+  if (typeof v === 'object') return Object.keys(v).length === 0 ? h('span', { class: 'muted' }, 'none') : renderObject(v as Record<string, unknown>);
   return String(v);
 }
 

@@ -163,7 +163,7 @@ async function openDetail(el: HTMLElement, item: Flow): Promise<void> {
     ),
     h('h3', {}, 'Trace'),
     renderObject({ reported: flow.reported, computed: flow.computed, flags: flow.flags }),
-    h('h3', {}, 'Other fields'),
+    h('h3', {}, 'Evaluation and other fields'),
     h('div', {}, renderValue(Object.fromEntries(Object.entries(flow).filter(([k]) => !['id', 'src', 'dst', 'decision', 'reported', 'computed', 'flags', 'action', 'protocol', 'startTime', 'endTime', 'reporter'].includes(k))))),
   );
   el.querySelector<HTMLElement>('#detail-title')?.focus();
