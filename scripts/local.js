@@ -100,7 +100,7 @@ async function main() {
     }
   });
   await waitReady();
-  log(`flowscope is ready: http://127.0.0.1:${port}/api/v1/flows  (API docs: http://127.0.0.1:${port}/docs)`);
+  log(`flowscope is ready: console http://127.0.0.1:${port}/ui  API http://127.0.0.1:${port}/api/v1/flows  (API docs: http://127.0.0.1:${port}/docs)`);
   if (demo) {
     const cli = join(root, 'dist/src/simulator/simulator.cli.js');
     if (!existsSync(cli)) throw new Error('the simulator is not built (npm run build)');

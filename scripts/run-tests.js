@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs every test level (unit, e2e on embedded ClickHouse, integration on a real Kafka broker).
+// Runs every test level (unit, e2e on embedded ClickHouse, integration on a real Kafka broker,
+// browser: the web console in headless Chromium, installed first when missing).
 // Starts the repo's local broker when none is given in KAFKA_BROKERS, and stops it afterwards
 // unless it was already running before the tests.
 'use strict';
@@ -10,11 +11,19 @@ const { join } = require('node:path');
 const { ensureBroker, stopBroker } = require('./local-broker');
 
 const root = join(__dirname, '..');
-const levels = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'e2e', 'integration'];
+const levels = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'e2e', 'integration', 'browser'];
+
+if (levels.includes('browser')) {
+  const chromium = spawnSync('bash', [join(root, 'scripts/browser/ensure-chromium.sh')], { stdio: 'inherit' });
+  if (chromium.status !== 0) {
+    process.stderr.write('run-tests: could not install chromium for the browser tests\n');
+    process.exit(1);
+  }
+}
 
 let ownedBroker = false;
 const env = { ...process.env };
-if (levels.includes('integration') && !env.KAFKA_BROKERS) {
+if ((levels.includes('integration') || levels.includes('browser')) && !env.KAFKA_BROKERS) {
   try {
     const broker = ensureBroker();
     env.KAFKA_BROKERS = broker.brokers;

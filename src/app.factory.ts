@@ -10,6 +10,7 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
+import { mountConsole } from './ui/console.assets';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -32,6 +33,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   server.on('clientError', (err: Error & { code?: string }, socket: Socket) => answerClientError(err, socket, () => clock.now()));
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
+  mountConsole(app);
   const openapi = new DocumentBuilder()
     .setTitle('flowscope')
     .setDescription('Flow-log analytics for Kubernetes network policy (Calico semantics).')

@@ -59,6 +59,10 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(36500)
   FLOWSCOPE_RETENTION_DENIED_DAYS = 365;
 
+  /** Deciding policies that get their own label in the decision metrics; the rest count as `other`. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10000)
+  FLOWSCOPE_METRICS_TOP_POLICIES = 50;
+
   /** Comma-separated host:port list. */
   @IsOptional() @Matches(/^[^,\s:]+:\d{1,5}(,[^,\s:]+:\d{1,5})*$/, { message: 'must be a comma-separated list of host:port' })
   KAFKA_BROKERS = '127.0.0.1:9092';
@@ -106,6 +110,7 @@ export interface AppConfig {
   log: { level: LogLevel; format: 'text' | 'json' };
   ingest: { enabled: boolean; format: 'auto' | 'flowscope' | 'calico' | 'goldmane'; maxMessageBytes: number };
   retention: { allowedDays: number; deniedDays: number };
+  metrics: { topPolicies: number };
   kafka: {
     brokers: string[];
     clientId: string;

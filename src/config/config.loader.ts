@@ -32,6 +32,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     log: { level: vars.FLOWSCOPE_LOG_LEVEL, format: vars.FLOWSCOPE_LOG_FORMAT },
     ingest: { enabled: vars.FLOWSCOPE_INGEST_ENABLED, format: vars.KAFKA_FLOWS_FORMAT, maxMessageBytes: vars.FLOWSCOPE_MAX_MESSAGE_BYTES },
     retention: { allowedDays: vars.FLOWSCOPE_RETENTION_ALLOWED_DAYS, deniedDays: vars.FLOWSCOPE_RETENTION_DENIED_DAYS },
+    metrics: { topPolicies: vars.FLOWSCOPE_METRICS_TOP_POLICIES },
     kafka: {
       brokers: vars.KAFKA_BROKERS.split(','),
       clientId: vars.KAFKA_CLIENT_ID,

@@ -5,6 +5,7 @@ import { AttributionService } from '../attribution/attribution.service';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { KafkaAdapter } from '../kafka/kafka.adapter';
+import { DecisionMetrics } from '../metrics/decision.metrics';
 import { IngestMetrics } from '../metrics/ingest.metrics';
 import { FlowRecord } from '../flows/flow-record';
 import { FlowRepository } from '../storage/flow.repository';
@@ -52,6 +53,7 @@ export class FlowIngestConsumer implements OnApplicationBootstrap, BeforeApplica
     private readonly metrics: IngestMetrics,
     private readonly inventory: InventoryIngestConsumer,
     incarnations: PartitionIncarnationRepository,
+    private readonly decisions: DecisionMetrics,
   ) {
     this.decoder = new RecordDecoder({ format: config.ingest.format, maxMessageBytes: config.ingest.maxMessageBytes });
     this.retrier = new StoreRetrier(this.logger, metrics);
@@ -123,6 +125,7 @@ export class FlowIngestConsumer implements OnApplicationBootstrap, BeforeApplica
     });
     this.metrics.deadLettered.inc({ topic }, rejected.length);
     this.metrics.stored.inc(flows.length);
+    this.decisions.recordStored(flows);
     this.metrics.batchSize.observe(flows.length);
     if (flows.length > 0) state.storedHighWater = BigInt(flows[flows.length - 1].source.offset);
 

@@ -1,7 +1,8 @@
 import { Global, Module } from '@nestjs/common';
+import { DecisionMetrics } from './decision.metrics';
 import { IngestMetrics } from './ingest.metrics';
 import { MetricsController } from './metrics.controller';
 
 @Global()
-@Module({ providers: [IngestMetrics], controllers: [MetricsController], exports: [IngestMetrics] })
+@Module({ providers: [IngestMetrics, DecisionMetrics], controllers: [MetricsController], exports: [IngestMetrics, DecisionMetrics] })
 export class MetricsModule {}

@@ -5,6 +5,7 @@ import { AttributionService } from '../../src/attribution/attribution.service';
 import { FlowIngestConsumer } from '../../src/ingest/flow-ingest.consumer';
 import { InventoryIngestConsumer } from '../../src/ingest/inventory-ingest.consumer';
 import { KafkaAdapter } from '../../src/kafka/kafka.adapter';
+import { DecisionMetrics } from '../../src/metrics/decision.metrics';
 import { IngestMetrics } from '../../src/metrics/ingest.metrics';
 import { FlowRepository } from '../../src/storage/flow.repository';
 import { PartitionIncarnationRepository } from '../../src/storage/partition-incarnation.repository';
@@ -24,7 +25,7 @@ describe('two consumers in one group over four partitions', () => {
     // its data directory, so both members share it here; deployed, each instance is a process
     // writing to a ClickHouse server.
     const get = <T>(type: new (...args: never[]) => T) => t.app.get(type, { strict: false });
-    second = new FlowIngestConsumer(t.config, get(KafkaAdapter), get(FlowRepository), get(AttributionService), get(IngestMetrics), get(InventoryIngestConsumer), get(PartitionIncarnationRepository));
+    second = new FlowIngestConsumer(t.config, get(KafkaAdapter), get(FlowRepository), get(AttributionService), get(IngestMetrics), get(InventoryIngestConsumer), get(PartitionIncarnationRepository), get(DecisionMetrics));
     await second.start();
   });
   after(async () => {
