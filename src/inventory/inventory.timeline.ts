@@ -87,6 +87,11 @@ export class InventoryTimeline {
     return out;
   }
 
+  /** The change instants in [from, to), sorted: the points where the inventory differed inside a window. */
+  changeTimesIn(from: number, to: number): number[] {
+    return this.changeTimes.slice(countAtOrBefore(this.changeTimes, from - 1), countAtOrBefore(this.changeTimes, to - 1));
+  }
+
   /** How many distinct change instants lie at or before t: equal epochs mean equal states. */
   epochAt(t: number): number {
     return countAtOrBefore(this.changeTimes, t);
