@@ -77,6 +77,16 @@ export class InventoryTimeline {
     return out;
   }
 
+  /** The resources that existed at instant t, each with the version it came from (when it took effect). */
+  versionsAt(t: number): Array<{ version: InventoryVersion; resource: Resource }> {
+    const out: Array<{ version: InventoryVersion; resource: Resource }> = [];
+    for (const list of this.byKey.values()) {
+      const e = latestAtOrBefore(list, t);
+      if (e && !e.version.deleted) out.push({ version: e.version, resource: this.resourceOf(e) });
+    }
+    return out;
+  }
+
   /** The latest version of every resource that exists now. */
   current(): InventoryVersion[] {
     const out: InventoryVersion[] = [];

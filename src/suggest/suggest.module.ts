@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { InventoryModule } from '../inventory/inventory.module';
 import { SuggestRepository } from '../storage/suggest.repository';
+import { FindingsService } from './findings.service';
 import { SimulateService } from './simulate.service';
 
-@Module({ imports: [InventoryModule], providers: [SuggestRepository, SimulateService], exports: [SimulateService] })
+@Module({ imports: [InventoryModule], providers: [SuggestRepository, SimulateService, FindingsService], exports: [SimulateService, FindingsService] })
 export class SuggestModule {}

@@ -10,6 +10,8 @@ export const DAY = 86_400_000;
 export const T0 = Date.parse('2026-11-20T00:00:00Z');
 /** web-abc-1 relabelled (version v1 -> v2) half-way through. */
 export const RELABEL = T0 + 3 * DAY + 12 * 3_600_000;
+/** security.block-egress-range applied: its version is younger than the window. */
+export const BLOCK_APPLIED = T0 + 5 * DAY;
 export const WINDOW = { from: new Date(T0).toISOString(), to: new Date(T0 + 7 * DAY).toISOString() };
 
 export const IP = { web1: '10.244.1.5', web2: '10.244.1.6', pg: '10.244.2.7', tool: '10.244.3.9', dns: '8.8.8.8' };
@@ -51,7 +53,8 @@ function rec(startTime: number, over: Partial<FlowRecord>): FlowRecord {
  * - tool -> 8.8.8.8:53/udp, reported at tool (egress, decided by the ops profile)
  * - web-abc-1 -> tool:8080, reported at tool (ingress, decided by the ops profile)
  * - web-abc-2 -> tool:22 on day 1, reported at tool: denied by the security tier
- * Nothing ever uses pg-access rules 1-3, or ports 8000-9000 of rule 0.
+ * Nothing ever uses pg-access rules 1-3, ports 8000-9000 of rule 0, or shop's web-from-lb; the
+ * security tier's block-egress-range arrives on day 5 and never matches.
  */
 export async function loadSuggestScenario(t: TestApp): Promise<number> {
   const apply = (yaml: string, at: number) =>
@@ -69,6 +72,20 @@ spec: { nodeName: node-1, serviceAccountName: web, containers: [{ name: web }] }
 status: { podIP: 10.244.1.5 }
 `,
     RELABEL,
+  );
+  await apply(
+    `apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: { name: security.block-egress-range }
+spec:
+  tier: security
+  order: 5
+  selector: all()
+  types: [Egress]
+  egress:
+    - { action: Deny, destination: { nets: [192.0.2.0/24] } }
+`,
+    BLOCK_APPLIED,
   );
   const records: FlowRecord[] = [];
   for (let day = 0; day < 7; day++) {
