@@ -201,6 +201,49 @@ export class SuggestRepository {
     }));
   }
 
+  /**
+   * Allowed traffic of the workloads of some namespaces from their own point of view, whichever
+   * side reported it: flows they sent (egress) and flows they received (ingress).
+   */
+  async workloadTraffic(w: AnalysisWindow, scope: NamespaceScope, namespaces: readonly string[]): Promise<TrafficEdge[]> {
+    const where = flowWindow(w, scope).addAll("action = 'allow'", {});
+    const side = (direction: 'egress' | 'ingress') => {
+      const [l, p] = direction === 'egress' ? (['src', 'dst'] as const) : (['dst', 'src'] as const);
+      return `SELECT '${direction}' AS dir, ${l}_namespace AS local_ns, ${WORKLOAD(l)} AS local_wl, ${p}_type AS peer_type, ${p}_namespace AS peer_ns,
+                if(${p}_type IN ('wep', 'hep'), ${WORKLOAD(p)}, '') AS peer_wl, if(${p}_type IN ('wep', 'hep'), '', ${p}_ip) AS peer_ip,
+                protocol, dst_port, count() AS records, sum(num_flows) AS flows, sum(bytes_in + bytes_out) AS bytes,
+                toUnixTimestamp64Milli(min(start_time)) AS first, toUnixTimestamp64Milli(max(start_time)) AS last,
+                groupArraySorted(3)(${ROW_ID}) AS samples
+         FROM flows WHERE ${where.sql} AND ${l}_type = 'wep' AND ${l}_namespace IN {nss:Array(String)}
+         GROUP BY local_ns, local_wl, peer_type, peer_ns, peer_wl, peer_ip, protocol, dst_port`;
+    };
+    const rows = await this.clickhouse.query<Record<string, unknown>>(
+      `SELECT * FROM (${side('egress')} UNION ALL ${side('ingress')})
+       ORDER BY local_ns, local_wl, dir, peer_type, peer_ns, peer_wl, peer_ip, protocol, dst_port`,
+      { ...where.params, nss: [...namespaces] },
+    );
+    return rows.map((r) => ({
+      policy: '',
+      ruleIndex: -1,
+      decisionKind: '',
+      direction: r.dir === 'egress' ? ('egress' as const) : ('ingress' as const),
+      localNamespace: String(r.local_ns),
+      localWorkload: String(r.local_wl),
+      peerType: String(r.peer_type),
+      peerNamespace: String(r.peer_ns),
+      peerWorkload: String(r.peer_wl),
+      peerIp: String(r.peer_ip),
+      protocol: String(r.protocol),
+      port: Number(r.dst_port),
+      records: Number(r.records),
+      flows: Number(r.flows),
+      bytes: Number(r.bytes),
+      firstSeen: Number(r.first),
+      lastSeen: Number(r.last),
+      sampleIds: (r.samples as string[]).map(String),
+    }));
+  }
+
   /** Every distinct label set each workload's endpoints carried in the window's flows (both sides). */
   async workloadLabels(w: AnalysisWindow, scope: NamespaceScope): Promise<WorkloadLabels[]> {
     const where = flowWindow(w, scope);

@@ -3,6 +3,7 @@ import { InventoryModule } from '../inventory/inventory.module';
 import { SuggestRepository } from '../storage/suggest.repository';
 import { FindingsService } from './findings.service';
 import { SimulateService } from './simulate.service';
+import { SuggestionsService } from './suggestions.service';
 
-@Module({ imports: [InventoryModule], providers: [SuggestRepository, SimulateService, FindingsService], exports: [SimulateService, FindingsService] })
+@Module({ imports: [InventoryModule], providers: [SuggestRepository, SimulateService, FindingsService, SuggestionsService], exports: [SimulateService, FindingsService, SuggestionsService] })
 export class SuggestModule {}
