@@ -3,6 +3,7 @@ import { InventoryService } from '../inventory/inventory.service';
 import { isPolicy, PodResource } from '../policy';
 import { AnalysisWindow, NamespaceScope, SuggestRepository } from '../storage/suggest.repository';
 import { Finding, FindingKind } from './finding.types';
+import { staticFindings } from './static-analysis';
 import { overBroadFindings, PolicyVersion, unprotectedFindings, unusedFindings, WorkloadInventory } from './findings';
 
 export interface FindingsQuery {
@@ -67,6 +68,13 @@ export class FindingsService {
     if (want('over-broad')) {
       const edges = await this.repository.edges(q.window, scope, { decisionKinds: ['rule'], action: 'allow', policy: q.policy, namespace: q.namespace });
       out.push(...overBroadFindings(policies, edges, workloads, w));
+    }
+    const coverKinds: FindingKind[] = ['shadowed', 'redundant', 'generalization', 'correlation'];
+    if (coverKinds.some(want)) {
+      const keys = new Set(policies.map((p) => p.resource.key));
+      const snap = this.inventory.snapshotAt(w.to - 1).engine;
+      const r = staticFindings(snap, { report: (p) => keys.has(p.key), window: w });
+      out.push(...r.findings.filter((f) => want(f.kind)));
     }
     return out;
   }

@@ -30,7 +30,12 @@ describe('GET /api/v1/findings over a scenario ingested through the real path', 
       ['unused', 'NetworkPolicy/shop/default.web-from-lb', null, null],
       ['unprotected', null, null, null],
       ['over-broad', 'NetworkPolicy/db/default.pg-access', 'ingress', 0],
+      ['redundant', 'NetworkPolicy/db/default.pg-access', 'ingress', 1],
+      ['shadowed', 'NetworkPolicy/db/default.pg-access', 'ingress', 2],
     ]);
+    const rule0 = { policy: 'NetworkPolicy/db/default.pg-access', tier: 'default', direction: 'ingress', ruleIndex: 0 };
+    assert.deepEqual(res.body.items[7].cover, { coveredBy: [rule0], action: 'Allow', coveringActions: ['Allow'] });
+    assert.deepEqual(res.body.items[8].cover, { coveredBy: [rule0], action: 'Deny', coveringActions: ['Allow'] });
     const recent = res.body.items[0];
     assert.deepEqual(recent.unused, { lastHitBefore: null, versionSince: new Date(BLOCK_APPLIED).toISOString() });
 
