@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { stringify } from 'yaml';
 import { Clock } from '../clock/clock';
 import { InventoryService } from '../inventory/inventory.service';
@@ -9,6 +9,8 @@ import { FindingsQuery, FindingsService } from './findings.service';
 import { groupBy, overBroadFindings, summarize, unprotectedFindings } from './findings';
 import { placementFor, Proposal, ProposalContext, protectWorkload, tightenRule } from './proposals';
 import { FlowGroup } from './flow-group';
+import { replayJointly } from './joint-replay';
+import { ReplayResult } from './replay';
 import { SimulateService } from './simulate.service';
 import { SuggestInputError } from './suggest.errors';
 import { Suggestion, SuggestionKind } from './suggestion.types';
@@ -32,7 +34,6 @@ const CACHE_LIMIT = 2000;
 /** Suggestions with their proof: each proposal replayed over the window's distinct flows. */
 @Injectable()
 export class SuggestionsService {
-  private readonly logger = new Logger(SuggestionsService.name);
   /** The latest suggestions by id, so one can be fetched (and its YAML downloaded) after a listing. */
   private readonly cache = new Map<string, Suggestion>();
 
@@ -86,10 +87,8 @@ export class SuggestionsService {
     }
     if (proposals.length === 0) return { items: [], partial: false };
     const [groups, daysWithData] = await Promise.all([this.simulator.flowGroups(q.window, scope), this.repository.daysWithData(q.window, scope)]);
-    const items = proposals.map((p, i) => {
-      this.logger.debug(`suggestions: replaying ${i + 1} of ${proposals.length}`);
-      return this.prove(p, groups, daysWithData, w, deadline);
-    });
+    const replays = this.replayAll(proposals, groups, deadline);
+    const items = proposals.map((p, i) => this.prove(p, replays[i], daysWithData, w));
     for (const s of items) this.remember(s);
     return { items, partial: items.some((s) => s.replay.partial) };
   }
@@ -102,11 +101,12 @@ export class SuggestionsService {
     return list.items.find((s) => s.id === id);
   }
 
-  private prove(p: Proposal, all: readonly FlowGroup[], daysWithData: number, w: { from: number; to: number }, deadline: number): Suggestion {
-    const resource = this.resourceOf(p);
-    // Only flows touching the policy's namespace can change (a global policy: every flow).
-    const groups = p.namespace === '' ? all : all.filter((g) => g.srcNamespace === p.namespace || g.dstNamespace === p.namespace);
-    const replay = this.simulator.replay(groups, { upserts: [resource], deletions: [] }, deadline);
+  private replayAll(proposals: readonly Proposal[], all: readonly FlowGroup[], deadline: number): ReplayResult[] {
+    const changes = proposals.map((p) => ({ namespace: p.namespace, resource: this.resourceOf(p) }));
+    return replayJointly(changes, all, this.inventory.timeline, { deadline, now: () => this.clock.now().getTime() });
+  }
+
+  private prove(p: Proposal, replay: ReplayResult, daysWithData: number, w: { from: number; to: number }): Suggestion {
     const summary = summarize(p.edges);
     const evidence = { ...summary, sampleFlowIds: [...new Set(p.edges.flatMap((e) => e.sampleIds))].sort().slice(0, 5) };
     const safe = replay.allowToDeny.length === 0 && replay.denyToAllow.length === 0 && !replay.partial && p.containment.contained;
