@@ -28,4 +28,6 @@ export interface InventoryHistory {
   /** Equal epochs mean equal resources. */
   epochAt(t: number): number;
   stateAt(t: number): import('../policy').Resource[];
+  /** The compiled inventory of instant t, when the caller keeps one cached (else built from stateAt). */
+  snapshotAt?(t: number): import('../policy').PolicySnapshot;
 }

@@ -1,4 +1,4 @@
-import { Decision, FlowDecision, FlowInputError, PolicySnapshot } from '../policy';
+import { Decision, FlowDecision, FlowInputError, isPolicy, PolicySnapshot } from '../policy';
 import { applyCandidate, Candidate, promoteStaged } from './candidate';
 import { FlowGroup, InventoryHistory } from './flow-group';
 
@@ -61,14 +61,16 @@ const EPOCH_CACHE = 8;
  */
 export function replay(groups: readonly FlowGroup[], history: InventoryHistory, candidate: Candidate, opts: ReplayOptions = {}): ReplayResult {
   const promoted = promoteStaged(candidate);
+  const touched = touchedNamespaces(promoted);
   const pairs = new Map<number, EpochPair>();
   const pairAt = (t: number): EpochPair => {
     const epoch = history.epochAt(t);
     let p = pairs.get(epoch);
     if (!p) {
-      const state = history.stateAt(t);
-      const current = new PolicySnapshot(state);
-      const proposed = promoted.upserts.length || promoted.deletions.length ? new PolicySnapshot(applyCandidate(state, promoted)) : current;
+      const changes = promoted.upserts.length > 0 || promoted.deletions.length > 0;
+      const state = !history.snapshotAt || changes ? history.stateAt(t) : [];
+      const current = history.snapshotAt ? history.snapshotAt(t) : new PolicySnapshot(state);
+      const proposed = changes ? new PolicySnapshot(applyCandidate(state, promoted)) : current;
       p = { current, proposed };
       if (pairs.size >= EPOCH_CACHE) pairs.delete(pairs.keys().next().value as number);
       pairs.set(epoch, p);
@@ -87,6 +89,11 @@ export function replay(groups: readonly FlowGroup[], history: InventoryHistory, 
     if (opts.deadline !== undefined && (evaluated & 255) === 0 && now() > opts.deadline) {
       partial = true;
       break;
+    }
+    // A flow no changed policy can select keeps its verdict: neither side needs evaluating.
+    if (touched && !touched.has(g.srcNamespace) && !touched.has(g.dstNamespace)) {
+      evaluated++;
+      continue;
     }
     const pair = pairAt(g.time);
     const input = { srcIp: g.srcIp, dstIp: g.dstIp, protocol: protocolOf(g.protocol), dstPort: g.dstPort };
@@ -110,6 +117,25 @@ export function replay(groups: readonly FlowGroup[], history: InventoryHistory, 
   }
   const changed = allowToDeny.length + denyToAllow.length;
   return { flowGroups: groups.length, evaluated, unchanged: evaluated - changed, changed, allowToDeny, denyToAllow, unreadable, partial };
+}
+
+/**
+ * The namespaces whose flows a candidate can change, or null for any flow: a candidate made only
+ * of namespaced policies (added, changed or deleted) only decides flows of endpoints in those
+ * namespaces; anything else (a global policy, a pod, a network set, a tier) may change any flow.
+ */
+function touchedNamespaces(c: Candidate): Set<string> | null {
+  const out = new Set<string>();
+  for (const r of c.upserts) {
+    if (!isPolicy(r) || r.namespace === '') return null;
+    out.add(r.namespace);
+  }
+  for (const key of c.deletions) {
+    const [kind, namespace] = key.split('/');
+    if (!kind.endsWith('NetworkPolicy') || kind.includes('Global') || !namespace) return null;
+    out.add(namespace);
+  }
+  return out.size ? out : null;
 }
 
 /** Stored protocols are names (`tcp`) or decimal numbers for unnamed ones. */

@@ -4,7 +4,7 @@ import { InventoryService } from '../inventory/inventory.service';
 import { ManifestParseError, Resource, splitManifest } from '../policy';
 import { AnalysisWindow, NamespaceScope, SuggestRepository } from '../storage/suggest.repository';
 import { Candidate } from './candidate';
-import { FlowGroup } from './flow-group';
+import { FlowGroup, InventoryHistory } from './flow-group';
 import { replay, ReplayResult } from './replay';
 import { SuggestInputError } from './suggest.errors';
 
@@ -58,8 +58,14 @@ export class SimulateService {
     return this.repository.flowGroups(window, changes, namespaces, { namespace, limit: MAX_FLOW_GROUPS });
   }
 
+  /** The inventory's history, with the compiled snapshots ingest and explain already keep. */
+  history(): InventoryHistory {
+    const timeline = this.inventory.timeline;
+    return { epochAt: (t) => timeline.epochAt(t), stateAt: (t) => timeline.stateAt(t), snapshotAt: (t) => this.inventory.snapshotAt(t).engine };
+  }
+
   replay(groups: readonly FlowGroup[], candidate: Candidate, deadline: number): ReplayResult {
-    return replay(groups, this.inventory.timeline, candidate, {
+    return replay(groups, this.history(), candidate, {
       deadline,
       now: () => this.clock.now().getTime(),
       onProgress: (done, total) => this.logger.debug(`replay: ${done} of ${total} flow groups`),

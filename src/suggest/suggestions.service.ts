@@ -103,7 +103,7 @@ export class SuggestionsService {
 
   private replayAll(proposals: readonly Proposal[], all: readonly FlowGroup[], deadline: number): ReplayResult[] {
     const changes = proposals.map((p) => ({ namespace: p.namespace, resource: this.resourceOf(p) }));
-    return replayJointly(changes, all, this.inventory.timeline, { deadline, now: () => this.clock.now().getTime() });
+    return replayJointly(changes, all, this.simulator.history(), { deadline, now: () => this.clock.now().getTime() });
   }
 
   private prove(p: Proposal, replay: ReplayResult, daysWithData: number, w: { from: number; to: number }): Suggestion {
