@@ -75,6 +75,15 @@ describe('GET /api/v1/findings over a scenario ingested through the real path', 
     assert.equal(res.body.items[0].unused.lastHitBefore, '2026-11-26T13:00:00.000Z');
   });
 
+  it('documents the findings, suggestions and simulate endpoints in OpenAPI', async () => {
+    const doc = await t.http().get('/docs-json').expect(200);
+    const ref = (op: { responses: Record<string, { content: Record<string, { schema: { $ref: string } }> }> }) => op.responses['200'].content['application/json'].schema.$ref;
+    assert.match(ref(doc.body.paths['/api/v1/findings'].get), /FindingListDto$/);
+    assert.match(ref(doc.body.paths['/api/v1/suggestions'].get), /SuggestionListDto$/);
+    assert.match(ref(doc.body.paths['/api/v1/suggestions/{id}'].get), /SuggestionDto$/);
+    assert.match(ref(doc.body.paths['/api/v1/simulate'].post), /SimulateResultDto$/);
+  });
+
   it('names the bad field', async () => {
     const bad = await t.http().get('/api/v1/findings').query({ kind: 'unused,colour' }).expect(400);
     assert.equal(bad.body.details[0].field, 'kind');
