@@ -163,7 +163,9 @@ export class SuggestRepository {
     const where = flowWindow(w, scope, opts.namespace)
       .addAll('decision_kind IN {kinds:Array(String)}', { kinds: [...opts.decisionKinds] })
       .add('action = {action:String}', 'action', opts.action)
-      .add('decision_policy = {policy:String}', 'policy', opts.policy);
+      .add('decision_policy = {policy:String}', 'policy', opts.policy)
+      // A scoped caller sees the traffic of its own workloads only, whatever their peers are.
+      .add(`${LOCAL('namespace')} IN {scope:Array(String)}`, 'scope', scope ?? undefined);
     const rows = await this.clickhouse.query<Record<string, unknown>>(
       `SELECT decision_policy AS policy, decision_rule_index AS rule, decision_kind AS kind, reporter,
               ${LOCAL('namespace')} AS local_ns, if(reporter = 'src', ${WORKLOAD('src')}, ${WORKLOAD('dst')}) AS local_wl,

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { FindingsService } from '../../src/suggest/findings.service';
+import { SuggestionsService } from '../../src/suggest/suggestions.service';
 import { startTestApp, TestApp } from '../support/test-app';
 import { testConfig } from '../support/test-config';
 import { BLOCK_APPLIED, loadSuggestScenario, WINDOW } from '../support/suggest-scenario';
@@ -82,6 +84,18 @@ describe('GET /api/v1/findings over a scenario ingested through the real path', 
     assert.match(ref(doc.body.paths['/api/v1/suggestions'].get), /SuggestionListDto$/);
     assert.match(ref(doc.body.paths['/api/v1/suggestions/{id}'].get), /SuggestionDto$/);
     assert.match(ref(doc.body.paths['/api/v1/simulate'].post), /SimulateResultDto$/);
+  });
+
+  it('applies a namespace scope where the SQL is built: a scoped caller sees its policies and workloads only', async () => {
+    const findings = t.app.get(FindingsService, { strict: false });
+    const suggestions = t.app.get(SuggestionsService, { strict: false });
+    const window = { from: new Date(WINDOW.from), to: new Date(WINDOW.to) };
+    const shop = await findings.findings({ window }, ['shop']);
+    assert.deepEqual(brief(shop as unknown as Item[]), [['unused', 'NetworkPolicy/shop/default.web-from-lb', null, null]], 'shop traffic to ops does not reveal the ops workload');
+    const ops = await findings.findings({ window }, ['ops']);
+    assert.deepEqual(brief(ops as unknown as Item[]), [['unprotected', null, null, null]]);
+    const db = await suggestions.suggestions({ window, cidrBudget: 0, timeLimitMs: 60_000 }, ['db']);
+    assert.deepEqual(db.items.map((s) => [s.kind, s.policy, s.safe]), [['tighten-rule', 'NetworkPolicy/db/default.pg-access', true]]);
   });
 
   it('names the bad field', async () => {
