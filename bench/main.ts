@@ -10,11 +10,13 @@ import { BenchModule, BenchResult } from './bench.types';
 import { runIngestBench } from './ingest.bench';
 import { runPolicyBench } from './policy.bench';
 import { runSimulatorBench } from './simulator.bench';
+import { runSuggestBench } from './suggest.bench';
 
 const MODULES: BenchModule[] = [
   { name: 'policy engine', run: runPolicyBench },
   { name: 'simulator', run: runSimulatorBench },
   { name: 'ingest', run: runIngestBench },
+  { name: 'suggestions', run: runSuggestBench },
 ];
 
 function machine(): Record<string, string> {

@@ -6,11 +6,15 @@ import { ExplainController } from './explain.controller';
 import { FlowsController } from './flows.controller';
 import { HttpExceptionFilter } from './http-exception.filter';
 import { InventoryController } from './inventory.controller';
+import { FindingsController } from './findings.controller';
+import { SimulateController } from './simulate.controller';
+import { SuggestionsController } from './suggestions.controller';
 import { StatsController } from './stats.controller';
+import { SuggestModule } from '../suggest/suggest.module';
 
 @Module({
-  imports: [InventoryModule, ExplainModule],
-  controllers: [FlowsController, InventoryController, ExplainController, StatsController],
+  imports: [InventoryModule, ExplainModule, SuggestModule],
+  controllers: [FlowsController, InventoryController, ExplainController, StatsController, SimulateController, FindingsController, SuggestionsController],
   providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
 })
 export class ApiModule {}

@@ -77,6 +77,16 @@ export class InventoryTimeline {
     return out;
   }
 
+  /** The resources that existed at instant t, each with the version it came from (when it took effect). */
+  versionsAt(t: number): Array<{ version: InventoryVersion; resource: Resource }> {
+    const out: Array<{ version: InventoryVersion; resource: Resource }> = [];
+    for (const list of this.byKey.values()) {
+      const e = latestAtOrBefore(list, t);
+      if (e && !e.version.deleted) out.push({ version: e.version, resource: this.resourceOf(e) });
+    }
+    return out;
+  }
+
   /** The latest version of every resource that exists now. */
   current(): InventoryVersion[] {
     const out: InventoryVersion[] = [];
@@ -85,6 +95,11 @@ export class InventoryTimeline {
       if (!last.version.deleted) out.push(last.version);
     }
     return out;
+  }
+
+  /** The change instants in [from, to), sorted: the points where the inventory differed inside a window. */
+  changeTimesIn(from: number, to: number): number[] {
+    return this.changeTimes.slice(countAtOrBefore(this.changeTimes, from - 1), countAtOrBefore(this.changeTimes, to - 1));
   }
 
   /** How many distinct change instants lie at or before t: equal epochs mean equal states. */

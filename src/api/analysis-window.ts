@@ -1,0 +1,26 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsISO8601, IsOptional } from 'class-validator';
+import { fieldError } from './api-error';
+
+const DAY_MS = 86_400_000;
+export const DEFAULT_ANALYSIS_DAYS = 7;
+const MAX_ANALYSIS_DAYS = 400;
+
+/** The window findings, suggestions and replays look at: seven days up to now unless given. */
+export class AnalysisWindowQuery {
+  @ApiPropertyOptional({ description: 'Start of the window (inclusive), RFC 3339. Default: seven days before `to`.' })
+  @IsOptional() @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'End of the window (exclusive), RFC 3339. Default: now.' })
+  @IsOptional() @IsISO8601({ strict: true })
+  to?: string;
+}
+
+export function resolveAnalysisWindow(q: AnalysisWindowQuery, now: Date): { from: Date; to: Date } {
+  const to = q.to ? new Date(q.to) : now;
+  const from = q.from ? new Date(q.from) : new Date(to.getTime() - DEFAULT_ANALYSIS_DAYS * DAY_MS);
+  if (from >= to) throw fieldError('from', 'must be before to');
+  if (to.getTime() - from.getTime() > MAX_ANALYSIS_DAYS * DAY_MS) throw fieldError('from', `the window may span at most ${MAX_ANALYSIS_DAYS} days`);
+  return { from, to };
+}

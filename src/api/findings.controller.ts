@@ -1,0 +1,26 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Clock } from '../clock/clock';
+import { FindingsService } from '../suggest/findings.service';
+import { resolveAnalysisWindow } from './analysis-window';
+import { ApiErrorBody } from './api-error';
+import { FindingListDto, FindingsQueryDto } from './findings.dto';
+
+@ApiTags('suggestions')
+@Controller('api/v1/findings')
+export class FindingsController {
+  constructor(
+    private readonly findings: FindingsService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Findings over a window (default 7 days): unused and recently changed rules, unprotected workloads, over-broad allows, shadowed / redundant / generalized / correlated rules.' })
+  @ApiOkResponse({ type: FindingListDto })
+  @ApiBadRequestResponse({ type: ApiErrorBody })
+  async list(@Query() q: FindingsQueryDto): Promise<FindingListDto> {
+    const window = resolveAnalysisWindow(q, this.clock.now());
+    const items = await this.findings.findings({ window, namespace: q.namespace, tier: q.tier, policy: q.policy, kinds: q.kind });
+    return { window: { from: window.from.toISOString(), to: window.to.toISOString() }, items };
+  }
+}

@@ -1,0 +1,72 @@
+import { BadRequestException, Controller, Get, Headers, NotFoundException, Param, Query, Res } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Clock } from '../clock/clock';
+import { SuggestInputError } from '../suggest/suggest.errors';
+import { Suggestion } from '../suggest/suggestion.types';
+import { SuggestionsQuery, SuggestionsService } from '../suggest/suggestions.service';
+import { resolveAnalysisWindow } from './analysis-window';
+import { ApiErrorBody } from './api-error';
+import { replayView } from './replay.view';
+import { SuggestionDto, SuggestionListDto, SuggestionQueryDto, SuggestionsQueryDto } from './suggestions.dto';
+
+const DEFAULT_TIME_LIMIT_S = 60;
+
+function view(s: Suggestion): SuggestionDto {
+  return { ...s, replay: replayView({ ...s.replay, truncated: false }) };
+}
+
+@ApiTags('suggestions')
+@Controller('api/v1/suggestions')
+export class SuggestionsController {
+  constructor(
+    private readonly suggestions: SuggestionsService,
+    private readonly clock: Clock,
+  ) {}
+
+  private query(q: SuggestionsQueryDto): SuggestionsQuery {
+    return {
+      window: resolveAnalysisWindow(q, this.clock.now()),
+      namespace: q.namespace,
+      tier: q.tier,
+      policy: q.policy,
+      suggestionKinds: q.kind,
+      cidrBudget: q.cidrBudget ?? 0,
+      timeLimitMs: (q.timeLimitSeconds ?? DEFAULT_TIME_LIMIT_S) * 1000,
+    };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Suggestions over a window (default 7 days): tighter rules for over-broad allows, policies for unprotected workloads; each with staged and enforced YAML, evidence, confidence and its replay proof.' })
+  @ApiOkResponse({ type: SuggestionListDto })
+  @ApiBadRequestResponse({ type: ApiErrorBody })
+  async list(@Query() q: SuggestionsQueryDto): Promise<SuggestionListDto> {
+    const query = this.query(q);
+    const r = await this.run(() => this.suggestions.suggestions(query));
+    return { from: query.window.from.toISOString(), to: query.window.to.toISOString(), partial: r.partial, items: r.items.map(view) };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One suggestion. With `Accept: application/yaml`, only its YAML (the staged form unless form=enforced).' })
+  @ApiProduces('application/json', 'application/yaml')
+  @ApiOkResponse({ type: SuggestionDto })
+  @ApiNotFoundResponse({ type: ApiErrorBody })
+  async one(@Param('id') id: string, @Query() q: SuggestionQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) res: Response): Promise<SuggestionDto | string> {
+    const s = await this.run(() => this.suggestions.suggestion(id, this.query(q)));
+    if (!s) throw new NotFoundException({ message: `no suggestion ${id} for this window`, details: [{ field: 'id', problems: ['no such suggestion'] }] });
+    if (accept && /\b(application|text)\/(x-)?yaml\b/.test(accept)) {
+      res.type('application/yaml');
+      return q.form === 'enforced' ? s.yaml.enforced : s.yaml.staged;
+    }
+    return view(s);
+  }
+
+  private async run<T>(f: () => Promise<T>): Promise<T> {
+    try {
+      return await f();
+    } catch (err) {
+      if (err instanceof SuggestInputError) throw new BadRequestException({ message: err.message, details: [{ field: err.field, problems: err.problems }] });
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,107 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { SUGGESTION_KINDS, SuggestionKind } from '../suggest/suggestion.types';
+import { AnalysisWindowQuery } from './analysis-window';
+import { ReplayDto } from './simulate.dto';
+
+const splitList = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').filter((v) => v !== '') : value);
+
+export class SuggestionsQueryDto extends AnalysisWindowQuery {
+  @ApiPropertyOptional({ description: 'Policies of this namespace (and traffic touching it).' })
+  @IsOptional() @IsString() @MaxLength(253)
+  namespace?: string;
+
+  @ApiPropertyOptional({ description: 'Policies of this tier.' })
+  @IsOptional() @IsString() @MaxLength(253)
+  tier?: string;
+
+  @ApiPropertyOptional({ description: 'One policy (inventory key).' })
+  @IsOptional() @IsString() @MaxLength(600)
+  policy?: string;
+
+  @ApiPropertyOptional({ description: `Comma-separated kinds: ${SUGGESTION_KINDS.join(', ')}. Default: all.` })
+  @IsOptional() @Transform(splitList) @IsArray() @ArrayMaxSize(SUGGESTION_KINDS.length) @IsIn(SUGGESTION_KINDS, { each: true })
+  kind?: SuggestionKind[];
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 65536, default: 0, description: 'Most never-seen addresses the CIDRs proposed for one rule may hold (0: exact addresses, merged only where complete).' })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65536)
+  cidrBudget?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 600, default: 60, description: 'Stop after this many seconds; unfinished replays are marked partial and never safe.' })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(600)
+  timeLimitSeconds?: number;
+}
+
+export class SuggestionQueryDto extends SuggestionsQueryDto {
+  @ApiPropertyOptional({ enum: ['staged', 'enforced'], default: 'staged', description: 'Which form `Accept: application/yaml` returns.' })
+  @IsOptional() @IsIn(['staged', 'enforced'])
+  form?: 'staged' | 'enforced';
+}
+
+export class EvidenceDto {
+  @ApiProperty() records!: number;
+  @ApiProperty() flows!: number;
+  @ApiProperty() bytes!: number;
+  @ApiProperty() peers!: number;
+  @ApiProperty({ type: [String] }) ports!: string[];
+  @ApiProperty() firstSeen!: string;
+  @ApiProperty() lastSeen!: string;
+  @ApiProperty({ type: [String], description: 'Stored flows the proposed rules decide.' }) sampleFlowIds!: string[];
+}
+
+export class ConfidenceDto {
+  @ApiProperty({ enum: ['high', 'medium', 'low'] }) level!: string;
+  @ApiProperty() score!: number;
+  @ApiProperty() daysWithData!: number;
+  @ApiProperty() windowDays!: number;
+  @ApiProperty() records!: number;
+  @ApiProperty({ description: 'Share of peer/port pairs seen on two different days or more.' }) recurringShare!: number;
+  @ApiProperty({ type: [String] }) reasons!: string[];
+}
+
+export class ContainmentDto {
+  @ApiProperty() contained!: boolean;
+  @ApiProperty({ type: [String] }) problems!: string[];
+}
+
+export class PlacementDto {
+  @ApiProperty() tier!: string;
+  @ApiProperty() order!: number;
+  @ApiProperty() reason!: string;
+}
+
+export class SuggestionYamlDto {
+  @ApiProperty() staged!: string;
+  @ApiProperty() enforced!: string;
+}
+
+export class SuggestionResourcesDto {
+  @ApiProperty({ type: 'object', additionalProperties: true }) staged!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true }) enforced!: Record<string, unknown>;
+}
+
+export class SuggestionDto {
+  @ApiProperty({ description: 'Derived from the proposal: the same inputs give the same id.' }) id!: string;
+  @ApiProperty({ enum: SUGGESTION_KINDS }) kind!: string;
+  @ApiProperty({ description: 'metadata.name of the proposed resource.' }) name!: string;
+  @ApiProperty() findingId!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'The policy it rewrites (inventory key).' }) policy!: string | null;
+  @ApiProperty() namespace!: string;
+  @ApiProperty() summary!: string;
+  @ApiProperty({ type: PlacementDto, nullable: true }) placement!: PlacementDto | null;
+  @ApiProperty({ type: SuggestionResourcesDto }) resources!: SuggestionResourcesDto;
+  @ApiProperty({ type: SuggestionYamlDto }) yaml!: SuggestionYamlDto;
+  @ApiProperty({ type: EvidenceDto }) evidence!: EvidenceDto;
+  @ApiProperty({ type: ConfidenceDto }) confidence!: ConfidenceDto;
+  @ApiProperty({ type: ContainmentDto }) containment!: ContainmentDto;
+  @ApiProperty({ type: ReplayDto }) replay!: ReplayDto;
+  @ApiProperty({ description: 'The replay changed no verdict, ran to the end, and the rules only narrow the originals.' }) safe!: boolean;
+}
+
+export class SuggestionListDto {
+  @ApiProperty() from!: string;
+  @ApiProperty() to!: string;
+  @ApiProperty({ description: 'The time limit stopped the analysis early.' }) partial!: boolean;
+  @ApiProperty({ type: [SuggestionDto] }) items!: SuggestionDto[];
+}

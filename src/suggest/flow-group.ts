@@ -1,0 +1,33 @@
+/**
+ * One distinct observed flow over the analysis window: the fields a verdict depends on (addresses,
+ * protocol, destination port) plus the inventory epoch it was seen in, so it can be replayed against
+ * the inventory as of its own time. Counts and samples are evidence only.
+ */
+export interface FlowGroup {
+  /** Any instant of the group (its first start time): every instant of one epoch has the same inventory. */
+  readonly time: number;
+  readonly srcIp: string;
+  readonly dstIp: string;
+  readonly protocol: string;
+  readonly dstPort: number;
+  readonly srcNamespace: string;
+  readonly srcName: string;
+  readonly dstNamespace: string;
+  readonly dstName: string;
+  readonly records: number;
+  readonly flows: number;
+  readonly bytes: number;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+  /** A few stored row ids of the group, sorted. */
+  readonly sampleIds: readonly string[];
+}
+
+/** The cluster's history as the analyses need it: the inventory timeline satisfies it. */
+export interface InventoryHistory {
+  /** Equal epochs mean equal resources. */
+  epochAt(t: number): number;
+  stateAt(t: number): import('../policy').Resource[];
+  /** The compiled inventory of instant t, when the caller keeps one cached (else built from stateAt). */
+  snapshotAt?(t: number): import('../policy').PolicySnapshot;
+}

@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestApp, TestApp } from '../support/test-app';
+import { testConfig } from '../support/test-config';
+import { loadSuggestScenario, WINDOW } from '../support/suggest-scenario';
+
+const TIGHTENED = `apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata:
+  name: default.pg-access
+  namespace: db
+spec:
+  order: 100
+  selector: app == 'postgres'
+  types:
+    - Ingress
+  ingress:
+    - action: Allow
+      protocol: TCP
+      source:
+        selector: app == 'tool'
+        namespaceSelector: projectcalico.org/name == 'ops'
+      destination:
+        ports:
+          - 5432
+    - action: Allow
+      protocol: TCP
+      source:
+        selector: app == 'web'
+        namespaceSelector: projectcalico.org/name == 'shop'
+      destination:
+        ports:
+          - 5432
+    - action: Allow
+      protocol: TCP
+      source:
+        selector: app == 'web'
+      destination:
+        ports:
+          - 5432
+    - action: Deny
+      protocol: TCP
+      destination:
+        ports:
+          - 8080
+    - action: Allow
+      protocol: UDP
+      destination:
+        ports:
+          - 5353
+`;
+
+const PROTECT_TOOL = `apiVersion: projectcalico.org/v3
+kind: StagedNetworkPolicy
+metadata:
+  name: default.observed-tool-1
+  namespace: ops
+spec:
+  stagedAction: Set
+  tier: default
+  order: 200
+  selector: app == 'tool'
+  types:
+    - Ingress
+    - Egress
+  ingress:
+    - action: Allow
+      protocol: TCP
+      source:
+        selector: app == 'web'
+        namespaceSelector: projectcalico.org/name == 'shop'
+      destination:
+        ports:
+          - 8080
+  egress:
+    - action: Allow
+      protocol: TCP
+      destination:
+        selector: app == 'postgres'
+        namespaceSelector: projectcalico.org/name == 'db'
+        ports:
+          - 5432
+    - action: Allow
+      protocol: UDP
+      destination:
+        nets:
+          - 8.8.8.8/32
+        ports:
+          - 53
+`;
+
+describe('GET /api/v1/suggestions over a scenario ingested through the real path', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp(testConfig());
+    await loadSuggestScenario(t);
+  });
+  after(async () => t?.close());
+
+  it('tightens the over-broad rule to the peers (stable labels, namespaces) and ports it used, proven by replay', async () => {
+    const res = await t.http().get('/api/v1/suggestions').query({ ...WINDOW, kind: 'tighten-rule' }).expect(200);
+    assert.equal(res.body.items.length, 1);
+    const s = res.body.items[0];
+    assert.equal(s.policy, 'NetworkPolicy/db/default.pg-access');
+    assert.equal(s.yaml.enforced, TIGHTENED, 'pod-template-hash and the version label changed mid-window are left out');
+    assert.equal(s.yaml.staged, TIGHTENED.replace('kind: NetworkPolicy', 'kind: StagedNetworkPolicy').replace('spec:\n', 'spec:\n  stagedAction: Set\n'));
+    assert.deepEqual(s.evidence, {
+      records: 28,
+      flows: 28,
+      bytes: 42000,
+      peers: 2,
+      ports: ['5432'],
+      firstSeen: '2026-11-20T01:00:00.000Z',
+      lastSeen: '2026-11-26T13:00:00.000Z',
+      sampleFlowIds: ['suggest/0/0/0', 'suggest/0/1/0', 'suggest/0/12/0', 'suggest/0/15/0', 'suggest/0/21/0'],
+    });
+    assert.deepEqual([s.replay.changed, s.replay.allowToDeny, s.replay.denyToAllow, s.replay.partial], [0, [], [], false]);
+    assert.ok(s.replay.evaluated > 0);
+    assert.deepEqual(s.containment, { contained: true, problems: [] });
+    assert.equal(s.safe, true);
+    assert.deepEqual([s.confidence.daysWithData, s.confidence.windowDays, s.confidence.recurringShare, s.confidence.level], [7, 7, 1, 'medium']);
+  });
+
+  it('protects the unprotected workload with exactly its observed traffic, placed in the last Deny tier', async () => {
+    const res = await t.http().get('/api/v1/suggestions').query({ ...WINDOW, kind: 'protect-workload' }).expect(200);
+    assert.equal(res.body.items.length, 1);
+    const s = res.body.items[0];
+    assert.equal(s.name, 'default.observed-tool-1');
+    assert.equal(s.yaml.staged, PROTECT_TOOL);
+    assert.deepEqual([s.placement.tier, s.placement.order], ['default', 200]);
+    assert.deepEqual([s.evidence.records, s.evidence.peers, s.evidence.ports], [21, 3, ['53', '5432', '8080']]);
+    assert.deepEqual([s.replay.changed, s.replay.allowToDeny.length, s.safe], [0, 0, true]);
+  });
+
+  it('gives byte-identical output for the same inputs, and serves one suggestion as YAML', async () => {
+    const a = await t.http().get('/api/v1/suggestions').query(WINDOW).expect(200);
+    const b = await t.http().get('/api/v1/suggestions').query(WINDOW).expect(200);
+    assert.equal(JSON.stringify(a.body), JSON.stringify(b.body));
+    const id = a.body.items[0].id;
+    const yaml = await t.http().get(`/api/v1/suggestions/${id}`).query(WINDOW).set('accept', 'application/yaml').expect(200);
+    assert.match(yaml.headers['content-type'], /application\/yaml/);
+    assert.equal(yaml.text, a.body.items[0].yaml.staged);
+    const enforced = await t.http().get(`/api/v1/suggestions/${id}`).query({ ...WINDOW, form: 'enforced' }).set('accept', 'application/yaml').expect(200);
+    assert.equal(enforced.text, TIGHTENED);
+    const json = await t.http().get(`/api/v1/suggestions/${id}`).query(WINDOW).expect(200);
+    assert.equal(json.body.id, id);
+    const missing = await t.http().get('/api/v1/suggestions/000000000000').query(WINDOW).expect(404);
+    assert.equal(missing.body.details[0].field, 'id');
+  });
+
+  it('replays the suggested YAML through simulate with no flow going from allow to deny', async () => {
+    const res = await t.http().post('/api/v1/simulate').send({ ...WINDOW, manifests: `${TIGHTENED}---\n${PROTECT_TOOL}` }).expect(200);
+    assert.deepEqual([res.body.changed, res.body.allowToDeny], [0, []]);
+  });
+});

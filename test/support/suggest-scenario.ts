@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AttributionService } from '../../src/attribution/attribution.service';
+import { FlowRecord, reportedEndpoint } from '../../src/flows/flow-record';
+import { FlowRepository } from '../../src/storage/flow.repository';
+import { TestApp } from './test-app';
+
+export const DAY = 86_400_000;
+/** Start of the scenario's week. */
+export const T0 = Date.parse('2026-11-20T00:00:00Z');
+/** web-abc-1 relabelled (version v1 -> v2) half-way through. */
+export const RELABEL = T0 + 3 * DAY + 12 * 3_600_000;
+/** security.block-egress-range applied: its version is younger than the window. */
+export const BLOCK_APPLIED = T0 + 5 * DAY;
+export const WINDOW = { from: new Date(T0).toISOString(), to: new Date(T0 + 7 * DAY).toISOString() };
+
+export const IP = { web1: '10.244.1.5', web2: '10.244.1.6', pg: '10.244.2.7', tool: '10.244.3.9', dns: '8.8.8.8' };
+
+const fixture = (name: string) => readFileSync(join(__dirname, '..', '..', '..', 'test', 'fixtures', name), 'utf8');
+
+function rec(startTime: number, over: Partial<FlowRecord>): FlowRecord {
+  return {
+    startTime,
+    endTime: startTime + 5000,
+    action: 'allow',
+    reporter: 'dst',
+    protocol: 'tcp',
+    srcIp: IP.web1,
+    srcPort: 40000,
+    dstIp: IP.pg,
+    dstPort: 5432,
+    src: reportedEndpoint(),
+    dst: reportedEndpoint(),
+    node: 'node-2',
+    numFlows: 1,
+    numFlowsStarted: 1,
+    numFlowsCompleted: 1,
+    packetsIn: 10,
+    packetsOut: 10,
+    bytesIn: 1000,
+    bytesOut: 500,
+    enforcedHits: [],
+    pendingHits: [],
+    ...over,
+  };
+}
+
+/**
+ * Loads the suggestion scenario through the real ingest path (inventory API, attribution against the
+ * inventory as of each flow, the flow repository): a week of daily traffic.
+ * - web (2 pods) -> pg:5432, reported at pg (ingress, decided by pg-access rule 0)
+ * - tool (ops) -> pg:5432 daily, reported at pg (rule 0: its only legitimate non-web client)
+ * - tool -> 8.8.8.8:53/udp, reported at tool (egress, decided by the ops profile)
+ * - web-abc-1 -> tool:8080, reported at tool (ingress, decided by the ops profile)
+ * - web-abc-2 -> tool:22 on day 1, reported at tool: denied by the security tier
+ * Nothing ever uses pg-access rules 1-3, ports 8000-9000 of rule 0, or shop's web-from-lb; the
+ * security tier's block-egress-range arrives on day 5 and never matches.
+ */
+export async function loadSuggestScenario(t: TestApp): Promise<number> {
+  const apply = (yaml: string, at: number) =>
+    t.http().post('/api/v1/inventory').query({ validFrom: new Date(at).toISOString() }).set('content-type', 'application/yaml').send(yaml).expect(200);
+  await apply(fixture('suggest-cluster.yaml'), T0);
+  await apply(
+    `apiVersion: v1
+kind: Pod
+metadata:
+  name: web-abc-1
+  namespace: shop
+  labels: { app: web, version: v2, pod-template-hash: abc }
+  ownerReferences: [{ apiVersion: apps/v1, kind: ReplicaSet, name: web-abc, controller: true }]
+spec: { nodeName: node-1, serviceAccountName: web, containers: [{ name: web }] }
+status: { podIP: 10.244.1.5 }
+`,
+    RELABEL,
+  );
+  await apply(
+    `apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: { name: security.block-egress-range }
+spec:
+  tier: security
+  order: 5
+  selector: all()
+  types: [Egress]
+  egress:
+    - { action: Deny, destination: { nets: [192.0.2.0/24] } }
+`,
+    BLOCK_APPLIED,
+  );
+  const records: FlowRecord[] = [];
+  for (let day = 0; day < 7; day++) {
+    const at = (h: number) => T0 + day * DAY + h * 3_600_000;
+    records.push(rec(at(1), { srcIp: IP.web1 }), rec(at(2), { srcIp: IP.web2 }), rec(at(13), { srcIp: IP.web1 }));
+    records.push(rec(at(3), { srcIp: IP.tool }));
+    records.push(rec(at(4), { srcIp: IP.tool, dstIp: IP.dns, protocol: 'udp', dstPort: 53, reporter: 'src', node: 'node-3' }));
+    records.push(rec(at(5), { srcIp: IP.web1, dstIp: IP.tool, dstPort: 8080, node: 'node-3' }));
+  }
+  records.push(rec(T0 + DAY + 3_600_000, { srcIp: IP.web2, dstIp: IP.tool, dstPort: 22, action: 'deny', node: 'node-3' }));
+  const attribution = t.app.get(AttributionService, { strict: false });
+  const rows = records.map((r, i) => attribution.attribute(r, { format: 'flowscope', topic: 'suggest', partition: 0, offset: String(i), index: 0 }));
+  await t.app.get(FlowRepository).insert(rows, 'suggest-scenario');
+  return rows.length;
+}
