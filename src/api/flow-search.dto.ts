@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBooleanString, IsIn, IsInt, IsIP, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { TimeRangeQuery } from './time-range';
+import { FlowDetailsDto } from './flow-details.dto';
 
 export class FlowSearchQuery extends TimeRangeQuery {
   @ApiPropertyOptional({ enum: ['allow', 'deny', 'log'] })
@@ -104,6 +105,8 @@ export class FlowDto {
   @ApiProperty({ type: DecisionDto }) decision!: DecisionDto;
   @ApiProperty({ type: FlagsDto }) flags!: FlagsDto;
   @ApiProperty({ type: SourceDto, description: 'Where the record came from (Kafka coordinates).' }) source!: SourceDto;
+  @ApiPropertyOptional({ type: FlowDetailsDto, description: 'Process, domains, TCP / HTTP statistics...: only when the record carried any.' })
+  details?: FlowDetailsDto;
 }
 
 export class FlowPageDto {
