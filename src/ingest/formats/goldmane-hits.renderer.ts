@@ -72,7 +72,7 @@ function renderHit(raw: unknown, field: string): string {
   optString(h, 'tier', `${field}.tier`);
   let s: string;
   try {
-    s = renderPolicyHitG3(fromGoldmanePolicyHit(h as GoldmanePolicyHit));
+    s = renderPolicyHitG3(fromGoldmanePolicyHit(withNumericIndexes(h)));
   } catch (err) {
     return fail(field, (err as Error).message);
   }
@@ -81,6 +81,19 @@ function renderHit(raw: unknown, field: string): string {
     rendered.set(key, s);
   }
   return s;
+}
+
+const INT64_TEXT = /^-?\d{1,15}$/;
+const INDEX_FIELDS = ['policy_index', 'policyIndex', 'rule_index', 'ruleIndex'] as const;
+
+/** The protobuf JSON mapping writes int64 as decimal strings: the indexes become numbers. */
+function withNumericIndexes(h: Json): GoldmanePolicyHit {
+  let out: Json | undefined;
+  for (const f of INDEX_FIELDS) {
+    const v = h[f];
+    if (typeof v === 'string' && INT64_TEXT.test(v)) (out ??= { ...h })[f] = Number(v);
+  }
+  return (out ?? h) as GoldmanePolicyHit;
 }
 
 /** A Goldmane PolicyTrace list -> validated G3 strings ordered by policy_index. */

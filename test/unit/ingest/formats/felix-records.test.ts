@@ -24,12 +24,12 @@ describe('records as Felix emits them to Goldmane', () => {
       ['KubernetesNetworkPolicy', 'web', 'knp.default.allow-nginx', 'deny', -1]);
   });
 
-  it('renders every trigger kind as Calico does, in enforced and pending traces, integer or named enums', () => {
+  it('renders every trigger kind as Calico does, in enforced and pending traces, integer or named enums, int64 as text', () => {
     const r = goldmaneFlowToRecord(withPolicies({ enforced_policies: [FELIX_GNP_EOT], pending_policies: [FELIX_STAGED_EOT] }));
     assert.deepEqual(r.enforcedHits, ['2|security|gnp:security.default-deny|deny|-1']);
     assert.deepEqual(r.pendingHits, ['0|tier2|snp:default/tier2.np2-1|deny|-1']);
     const named = goldmaneFlowToRecord(withPolicies({ enforcedPolicies: [{
-      kind: 'EndOfTier', tier: 'security', action: 'Deny', policyIndex: 2, ruleIndex: -1,
+      kind: 'EndOfTier', tier: 'security', action: 'Deny', policyIndex: '2', ruleIndex: '-1',
       trigger: { kind: 'GlobalNetworkPolicy', name: 'security.default-deny', tier: 'security' },
     }] }));
     assert.deepEqual(named.enforcedHits, r.enforcedHits);
