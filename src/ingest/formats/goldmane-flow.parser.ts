@@ -23,11 +23,11 @@ interface EnumSpec<T> {
   readonly expected: string;
 }
 
-function enumSpec<T>(type: string, values: [number, string, T][], refused: [number, string, string][] = []): EnumSpec<T> {
+function enumSpec<T>(type: string, values: [number, string, T][], refused: [number, string, string][] = [], aliases: [string, number][] = []): EnumSpec<T> {
   return {
     type,
     byNumber: new Map(values.map(([n, , t]) => [n, t])),
-    byName: new Map([...values, ...refused].map(([n, name]) => [name, n])),
+    byName: new Map([...[...values, ...refused].map(([n, name]): [string, number] => [name, n]), ...aliases]),
     refused: new Map(refused.map(([n, name, why]) => [n, `${name} (${n}) ${why}`])),
     expected: values.map(([n, name]) => `${n} (${name})`).join(', '),
   };
@@ -41,8 +41,7 @@ const ACTION = enumSpec<FlowAction>('Action', [[1, 'Allow', 'allow'], [2, 'Deny'
 // Enterprise reports it; older emitters wrote the reporter as Calico's lower-case string.
 const REPORTER = enumSpec<Reporter>('Reporter', [[1, 'Src', 'src'], [2, 'Dst', 'dst'], [3, 'Fwd', 'fwd']], [
   [0, 'ReporterUnspecified', 'means the flow has no reporter'],
-]);
-for (const [name, n] of [['src', 1], ['dst', 2], ['fwd', 3]] as const) (REPORTER.byName as Map<string, number>).set(name, n);
+], [['src', 1], ['dst', 2], ['fwd', 3]]);
 const ENDPOINT_TYPE = enumSpec<ReportedEndpointType>('EndpointType', [
   [0, 'EndpointTypeUnspecified', ''], [1, 'WorkloadEndpoint', 'wep'], [2, 'HostEndpoint', 'hep'], [3, 'NetworkSet', 'ns'], [4, 'Network', 'net'],
 ]);
@@ -133,6 +132,8 @@ export function goldmaneFlowToRecord(json: unknown): FlowRecord {
   // here (felix/collector/goldmane/client.go), whatever the proto's comment says: it is the count.
   const flows = countOf(flow, k(flow, 'num_connections_live', 'numConnectionsLive'), 'num_connections_live');
   const dstService = service(key);
+  const enforced = trace ? renderHits(trace, 'enforced_policies', 'enforcedPolicies') : [];
+  const transit = trace ? renderHits(trace, 'transit_policies', 'transitPolicies') : [];
   const record: FlowRecord = {
     startTime,
     endTime,
@@ -153,15 +154,10 @@ export function goldmaneFlowToRecord(json: unknown): FlowRecord {
     packetsOut: countOf(flow, k(flow, 'packets_out', 'packetsOut'), 'packets_out'),
     bytesIn: countOf(flow, k(flow, 'bytes_in', 'bytesIn'), 'bytes_in'),
     bytesOut: countOf(flow, k(flow, 'bytes_out', 'bytesOut'), 'bytes_out'),
-    enforcedHits: [],
+    enforcedHits: enforcedOrTransit(enforced, transit),
     pendingHits: trace ? renderHits(trace, 'pending_policies', 'pendingPolicies') : [],
   };
-  if (trace) {
-    const enforced = renderHits(trace, 'enforced_policies', 'enforcedPolicies');
-    const transit = renderHits(trace, 'transit_policies', 'transitPolicies');
-    record.enforcedHits = enforcedOrTransit(enforced, transit);
-    if (enforced.length > 0 && transit.length > 0) record.details = { transitPolicies: transit };
-  }
+  if (enforced.length > 0 && transit.length > 0) record.details = { transitPolicies: transit };
   if (dstService) record.dstService = dstService;
   return record;
 }
