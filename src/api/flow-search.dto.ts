@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBooleanString, IsIn, IsIP, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { IsIntIn } from './query-values';
 import { TimeRangeQuery } from './time-range';
+import { FlowDetailsDto } from './flow-details.dto';
 
 export class FlowSearchQuery extends TimeRangeQuery {
   @ApiPropertyOptional({ enum: ['allow', 'deny', 'log'] })
@@ -105,6 +106,8 @@ export class FlowDto {
   @ApiProperty({ type: DecisionDto }) decision!: DecisionDto;
   @ApiProperty({ type: FlagsDto }) flags!: FlagsDto;
   @ApiProperty({ type: SourceDto, description: 'Where the record came from (Kafka coordinates).' }) source!: SourceDto;
+  @ApiPropertyOptional({ type: FlowDetailsDto, description: 'Process, domains, TCP / HTTP statistics...: only when the record carried any.' })
+  details?: FlowDetailsDto;
 }
 
 export class FlowPageDto {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AttributedFlow } from '../attribution/attributed-flow';
+import { FlowDetails, hasDetails } from '../flows/flow-details';
 import { FlowAction } from '../flows/flow-record';
 import { ClickHouseAdapter } from './clickhouse.adapter';
 import { encodeTsvRow, tsvTime, TsvValue } from './tsv.encoder';
@@ -38,6 +39,8 @@ export interface StoredFlow {
   decision: { kind: string; tier: string; tierOrder: number | null; policy: string; policyOrder: number | null; ruleIndex: number; source: string };
   flags: { verdictMismatch: boolean; unknownPolicy: boolean; unknownEndpoint: boolean; verdictUncertain: boolean };
   source: { format: string; topic: string; partition: number; offset: string };
+  /** Extras the record carried (process, domains, TCP / HTTP statistics...), only when it had any. */
+  details?: FlowDetails;
 }
 
 export interface FlowSearch {
@@ -70,12 +73,44 @@ export class FlowRepository {
   constructor(private readonly clickhouse: ClickHouseAdapter) {}
 
   /**
-   * One insert per batch; the token makes a retry of the same batch a no-op. Errors propagate.
-   * `incarnation` names the incarnation of the Kafka partition the rows came from (see
-   * PartitionIncarnations); '' is the first one.
+   * One insert per batch (plus one for the records' details, when any has some); the token makes a
+   * retry of the same batch a no-op. Details go first: a crash between the two inserts leaves the
+   * batch uncommitted and unstored in `flows`, so it is redelivered and both are written again (the
+   * details table folds a repeated row). Errors propagate. `incarnation` names the incarnation of
+   * the Kafka partition the rows came from (see PartitionIncarnations); '' is the first one.
    */
   async insert(flows: readonly AttributedFlow[], dedupToken: string, incarnation = ''): Promise<void> {
+    const details: string[] = [];
+    for (const f of flows) if (hasDetails(f.record.details)) details.push(encodeTsvRow(detailValues(f)));
+    if (details.length > 0) await this.clickhouse.insertTsv('flow_details', DETAIL_COLUMNS, details, dedupToken);
     await this.clickhouse.insertTsv('flows', INSERT_COLUMNS, flows.map((f) => encodeTsvRow([...flowValues(f), incarnation])), dedupToken);
+  }
+
+  /**
+   * The details of the given flows (row ids as search returns them), by id; flows without details
+   * are absent from the map. Unknown or malformed ids are ignored.
+   */
+  async detailsOf(ids: readonly string[]): Promise<Map<string, FlowDetails>> {
+    const out = new Map<string, FlowDetails>();
+    const keys = ids.map(parseRowId).filter((k): k is RowKey => k !== undefined);
+    if (keys.length === 0) return out;
+    const rows = await this.clickhouse.query<{ id: string; details: string }>(
+      `SELECT ${ROW_ID} AS id, details
+       FROM flow_details
+       WHERE source_topic IN {topics:Array(String)} AND source_partition IN {partitions:Array(UInt32)}
+         AND source_offset BETWEEN toUInt64({lo:String}) AND toUInt64({hi:String}) AND ${ROW_ID} IN {ids:Array(String)}
+       LIMIT 1 BY id`,
+      {
+        topics: [...new Set(keys.map((k) => k.topic))],
+        partitions: [...new Set(keys.map((k) => k.partition))],
+        // Offsets are 64-bit: a range of the key prunes, the id comparison is exact.
+        lo: keys.reduce((m, k) => (BigInt(k.offset) < m ? BigInt(k.offset) : m), BigInt(keys[0].offset)).toString(),
+        hi: keys.reduce((m, k) => (BigInt(k.offset) > m ? BigInt(k.offset) : m), BigInt(keys[0].offset)).toString(),
+        ids: keys.map((k) => k.id),
+      },
+    );
+    for (const r of rows) out.set(r.id, JSON.parse(r.details) as FlowDetails);
+    return out;
   }
 
   /**
@@ -114,8 +149,27 @@ export class FlowRepository {
     const more = rows.length > q.limit;
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
-    return { items: page.map(toStoredFlow), next: more && last ? { startTime: Number(last.start_ms), id: last.id } : undefined };
+    const items = page.map(toStoredFlow);
+    const details = await this.detailsOf(items.map((f) => f.id));
+    for (const f of items) {
+      const d = details.get(f.id);
+      if (d) f.details = d;
+    }
+    return { items, next: more && last ? { startTime: Number(last.start_ms), id: last.id } : undefined };
   }
+}
+
+interface RowKey {
+  id: string;
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+/** `topic/partition/offset/index` (topics may contain neither '/' nor spaces in Kafka). */
+function parseRowId(id: string): RowKey | undefined {
+  const m = /^([^/]+)\/(\d{1,10})\/(\d{1,20})\/(\d{1,10})$/.exec(id);
+  return m ? { id, topic: m[1], partition: Number(m[2]), offset: m[3] } : undefined;
 }
 
 /** A flows row as SELECT returns it (64-bit numbers may arrive as strings). */
@@ -221,4 +275,11 @@ export function flowValues({ record: r, source: s, src, dst, attribution: a }: A
     a.pendingDecision.policy, a.pendingDecision.ruleIndex, a.verdictMismatch, a.unknownPolicy, a.unknownEndpoint,
     s.format, s.topic, s.partition, s.offset, s.index, a.verdictUncertain,
   ];
+}
+
+/** The flow_details columns an insert writes, in the order detailValues() gives them. */
+const DETAIL_COLUMNS = ['start_time', 'action', 'source_topic', 'source_partition', 'source_offset', 'source_index', 'details'] as const;
+
+function detailValues({ record: r, source: s }: AttributedFlow): TsvValue[] {
+  return [tsvTime(r.startTime), r.action, s.topic, s.partition, s.offset, s.index, JSON.stringify(r.details)];
 }
