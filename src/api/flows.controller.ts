@@ -1,5 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Caller } from '../auth/auth.decorators';
+import { assertNamespaceInScope, CallerIdentity } from '../auth/caller';
 import { Clock } from '../clock/clock';
 import { FlowRepository } from '../storage/flow.repository';
 import { ApiErrorBody, fieldError } from './api-error';
@@ -32,7 +34,8 @@ export class FlowsController {
   @ApiOperation({ summary: 'Search flows, newest first, paged by cursor.' })
   @ApiOkResponse({ type: FlowPageDto })
   @ApiBadRequestResponse({ type: ApiErrorBody })
-  async search(@Query() q: FlowSearchQuery): Promise<FlowPageDto> {
+  async search(@Query() q: FlowSearchQuery, @Caller() caller: CallerIdentity): Promise<FlowPageDto> {
+    assertNamespaceInScope(caller, q.namespace, 'namespace');
     const { from, to } = resolveTimeRange(q, this.clock.now());
     const page = await this.flows.search({
       from,
@@ -43,6 +46,7 @@ export class FlowsController {
       policy: q.policy,
       tier: q.tier,
       verdictMismatch: q.verdictMismatch === undefined ? undefined : q.verdictMismatch === 'true',
+      scope: caller.namespaces,
       limit: q.limit ?? 100,
       before: q.cursor ? decodeCursor(q.cursor) : undefined,
     });

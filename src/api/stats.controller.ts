@@ -1,5 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Caller } from '../auth/auth.decorators';
+import { assertNamespaceInScope, CallerIdentity } from '../auth/caller';
 import { Clock } from '../clock/clock';
 import { StatsRepository } from '../storage/stats.repository';
 import { ApiErrorBody, fieldError } from './api-error';
@@ -20,14 +22,16 @@ export class StatsController {
   @Get('decisions')
   @ApiOperation({ summary: 'Flow counts by what decided them (tier, policy, rule, action, namespaces), largest first: top-N and per-policy/tier/rule hit counts.' })
   @ApiOkResponse({ type: DecisionStatsDto })
-  async decisions(@Query() q: DecisionStatsQuery): Promise<DecisionStatsDto> {
-    return { groups: await this.stats.decisions(resolveTimeRange(q, this.clock.now()), q, q.groupBy ?? [], q.limit ?? 100) };
+  async decisions(@Query() q: DecisionStatsQuery, @Caller() caller: CallerIdentity): Promise<DecisionStatsDto> {
+    assertNamespaceInScope(caller, q.namespace, 'namespace');
+    return { groups: await this.stats.decisions(resolveTimeRange(q, this.clock.now()), { ...q, scope: caller.namespaces }, q.groupBy ?? [], q.limit ?? 100) };
   }
 
   @Get('timeseries')
   @ApiOperation({ summary: 'Flow counts over time, in buckets of `interval` minutes, gaps filled with zero.' })
   @ApiOkResponse({ type: TimeSeriesDto })
-  async timeSeries(@Query() q: TimeSeriesQuery): Promise<TimeSeriesDto> {
+  async timeSeries(@Query() q: TimeSeriesQuery, @Caller() caller: CallerIdentity): Promise<TimeSeriesDto> {
+    assertNamespaceInScope(caller, q.namespace, 'namespace');
     const interval = q.interval ?? 1;
     const range = resolveTimeRange(q, this.clock.now());
     // The embedded engine hands a result over whole: bound it.
@@ -36,13 +40,13 @@ export class StatsController {
       const problem = `${Math.ceil(buckets)} buckets of ${interval} min in this range; at most ${MAX_BUCKETS}: widen the interval or narrow the range`;
       throw fieldError('interval', problem);
     }
-    return { intervalMinutes: interval, buckets: await this.stats.timeSeries(range, q, interval) };
+    return { intervalMinutes: interval, buckets: await this.stats.timeSeries(range, { ...q, scope: caller.namespaces }, interval) };
   }
 
   @Get('hits')
   @ApiOperation({ summary: 'Hits of every policy in the attributed traces (Pass and end-of-tier included), per tier / policy / rule / action.' })
   @ApiOkResponse({ type: HitStatsDto })
-  async hits(@Query() q: HitStatsQuery): Promise<HitStatsDto> {
-    return { groups: await this.stats.hits(resolveTimeRange(q, this.clock.now()), q, q.groupBy ?? ['tier', 'policy', 'rule'], q.limit ?? 100) };
+  async hits(@Query() q: HitStatsQuery, @Caller() caller: CallerIdentity): Promise<HitStatsDto> {
+    return { groups: await this.stats.hits(resolveTimeRange(q, this.clock.now()), { ...q, scope: caller.namespaces }, q.groupBy ?? ['tier', 'policy', 'rule'], q.limit ?? 100) };
   }
 }

@@ -8,6 +8,7 @@ import {
   IsString,
   IsUrl,
   Matches,
+  MinLength,
   Max,
   Min,
 } from 'class-validator';
@@ -59,6 +60,21 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(36500)
   FLOWSCOPE_RETENTION_DENIED_DAYS = 365;
 
+  /**
+   * on: every API request needs an API key (Authorization: Bearer). off: no access control at all,
+   * for a local demo only; it has to be said explicitly.
+   */
+  @IsOptional() @IsIn(['on', 'off'])
+  FLOWSCOPE_AUTH: 'on' | 'off' = 'on';
+
+  /** Bootstrap admin key (never logged): lets the first keys be created through the API. */
+  @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
+  FLOWSCOPE_ADMIN_KEY?: string;
+
+  /** Requests per minute one API key (or, without a key, one client address) may make. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  FLOWSCOPE_RATE_LIMIT_PER_MINUTE = 1200;
+
   /** Comma-separated host:port list. */
   @IsOptional() @Matches(/^[^,\s:]+:\d{1,5}(,[^,\s:]+:\d{1,5})*$/, { message: 'must be a comma-separated list of host:port' })
   KAFKA_BROKERS = '127.0.0.1:9092';
@@ -106,6 +122,7 @@ export interface AppConfig {
   log: { level: LogLevel; format: 'text' | 'json' };
   ingest: { enabled: boolean; format: 'auto' | 'flowscope' | 'calico' | 'goldmane'; maxMessageBytes: number };
   retention: { allowedDays: number; deniedDays: number };
+  auth: { enabled: boolean; adminKey?: string; rateLimitPerMinute: number };
   kafka: {
     brokers: string[];
     clientId: string;

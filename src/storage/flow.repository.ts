@@ -52,6 +52,8 @@ export interface FlowSearch {
   policy?: string;
   tier?: string;
   verdictMismatch?: boolean;
+  /** The caller's namespace scope (null = all namespaces). */
+  scope: readonly string[] | null;
   limit: number;
   /** keyset cursor: rows strictly older than this (start time ms, row id) */
   before?: { startTime: number; id: string };
@@ -94,7 +96,8 @@ export class FlowRepository {
       .add('(src_ip = {ip:String} OR dst_ip = {ip:String})', 'ip', q.ip)
       .add('decision_policy = {policy:String}', 'policy', q.policy)
       .add('decision_tier = {tier:String}', 'tier', q.tier)
-      .add('verdict_mismatch = {mismatch:UInt8}', 'mismatch', q.verdictMismatch === undefined ? undefined : Number(q.verdictMismatch));
+      .add('verdict_mismatch = {mismatch:UInt8}', 'mismatch', q.verdictMismatch === undefined ? undefined : Number(q.verdictMismatch))
+      .scope(q.scope);
     if (q.before) {
       where.addAll(`(start_time, ${ROW_ID}) < (fromUnixTimestamp64Milli({beforeTime:Int64}), {beforeId:String})`, { beforeTime: q.before.startTime, beforeId: q.before.id });
     }

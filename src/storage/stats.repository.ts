@@ -28,6 +28,8 @@ export interface DecisionFilter {
   tier?: string;
   policy?: string;
   namespace?: string;
+  /** The caller's namespace scope (null = all namespaces). */
+  scope: readonly string[] | null;
 }
 
 export interface Counts {
@@ -64,7 +66,8 @@ export class StatsRepository {
       .add('action = {action:String}', 'action', f.action)
       .add('decision_tier = {tier:String}', 'tier', f.tier)
       .add('decision_policy = {policy:String}', 'policy', f.policy)
-      .add('(src_namespace = {ns:String} OR dst_namespace = {ns:String})', 'ns', f.namespace);
+      .add('(src_namespace = {ns:String} OR dst_namespace = {ns:String})', 'ns', f.namespace)
+      .scope(f.scope);
   }
 
   /** Counts grouped by the given dimensions, largest first (top-N with a limit). */
@@ -98,12 +101,19 @@ export class StatsRepository {
   }
 
   /** Hits of every trace entry (Pass and end-of-tier included) per tier / policy / rule. */
-  async hits(w: StatsWindow, f: { tier?: string; policy?: string }, groupBy: HitDimension[], limit: number): Promise<Array<{ key: Record<string, string | number>; hits: number; flows: number }>> {
-    const { sql, params } = window(w).add('tier = {tier:String}', 'tier', f.tier).add('policy = {policy:String}', 'policy', f.policy);
+  async hits(
+    w: StatsWindow,
+    f: { tier?: string; policy?: string; scope: readonly string[] | null },
+    groupBy: HitDimension[],
+    limit: number,
+  ): Promise<Array<{ key: Record<string, string | number>; hits: number; flows: number }>> {
+    const { sql, params } = window(w).add('tier = {tier:String}', 'tier', f.tier).add('policy = {policy:String}', 'policy', f.policy).scope(f.scope);
     const cols = groupBy.map((d) => `${HIT_DIMENSIONS[d]} AS ${d}`);
+    // The per-namespace rollup is larger; only a namespace-limited caller needs it.
+    const table = f.scope === null ? 'policy_hits_1m' : 'policy_hits_ns_1m';
     const rows = await this.clickhouse.query<Record<string, unknown>>(
       `SELECT ${[...cols, 'sum(hits) AS hits', 'sum(flows) AS flows'].join(', ')}
-       FROM policy_hits_1m WHERE ${sql}
+       FROM ${table} WHERE ${sql}
        ${groupBy.length ? `GROUP BY ${groupBy.join(', ')}` : ''}
        ORDER BY hits DESC${groupBy.length ? `, ${groupBy.join(', ')}` : ''}
        LIMIT {limit:UInt32}`,
