@@ -2,29 +2,12 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { DECISION_DIMENSIONS, DecisionDimension, HIT_DIMENSIONS, HitDimension } from '../storage/stats.repository';
+import { FlowFilterQuery } from './flow-filter.dto';
 import { TimeRangeQuery } from './time-range';
 
 const splitList = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').filter((v) => v !== '') : value);
 
-class DecisionFilterQuery extends TimeRangeQuery {
-  @ApiPropertyOptional({ enum: ['allow', 'deny', 'log'] })
-  @IsOptional() @IsIn(['allow', 'deny', 'log'])
-  action?: string;
-
-  @ApiPropertyOptional({ description: 'Deciding tier.' })
-  @IsOptional() @IsString() @MaxLength(253)
-  tier?: string;
-
-  @ApiPropertyOptional({ description: 'Deciding policy (inventory key).' })
-  @IsOptional() @IsString() @MaxLength(600)
-  policy?: string;
-
-  @ApiPropertyOptional({ description: 'Source or destination namespace.' })
-  @IsOptional() @IsString() @MaxLength(253)
-  namespace?: string;
-}
-
-export class DecisionStatsQuery extends DecisionFilterQuery {
+export class DecisionStatsQuery extends FlowFilterQuery {
   @ApiPropertyOptional({ description: `Comma-separated dimensions: ${Object.keys(DECISION_DIMENSIONS).join(', ')}. None: one total.`, example: 'tier,policy' })
   @IsOptional() @Transform(splitList) @IsArray() @ArrayMaxSize(8) @IsIn(Object.keys(DECISION_DIMENSIONS), { each: true })
   groupBy?: DecisionDimension[];
@@ -34,7 +17,7 @@ export class DecisionStatsQuery extends DecisionFilterQuery {
   limit?: number;
 }
 
-export class TimeSeriesQuery extends DecisionFilterQuery {
+export class TimeSeriesQuery extends FlowFilterQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 1440, default: 1, description: 'Bucket width in minutes.' })
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1440)
   interval?: number;
@@ -79,15 +62,28 @@ export class HitGroupDto {
   @ApiProperty() flows!: number;
 }
 
+export class CoveredRangeDto {
+  @ApiProperty({ description: 'Start of the range the counts cover.' }) from!: string;
+  @ApiProperty({ description: 'End (exclusive) of the range the counts cover.' }) to!: string;
+  @ApiProperty({
+    description:
+      'true: the counts come from per-minute rollups, so the requested range was widened to whole minutes (from rounded down, to rounded up). false: counted from the stored flows, exactly the requested range (filters the rollups do not have: IPs, ports, names, labels, protocol, flags).',
+  })
+  roundedToMinutes!: boolean;
+}
+
 export class DecisionStatsDto {
+  @ApiProperty({ type: CoveredRangeDto }) range!: CoveredRangeDto;
   @ApiProperty({ type: [DecisionGroupDto] }) groups!: DecisionGroupDto[];
 }
 
 export class TimeSeriesDto {
   @ApiProperty() intervalMinutes!: number;
+  @ApiProperty({ type: CoveredRangeDto }) range!: CoveredRangeDto;
   @ApiProperty({ type: [TimeBucketDto] }) buckets!: TimeBucketDto[];
 }
 
 export class HitStatsDto {
+  @ApiProperty({ type: CoveredRangeDto, description: 'Always whole minutes (per-minute rollups).' }) range!: CoveredRangeDto;
   @ApiProperty({ type: [HitGroupDto] }) groups!: HitGroupDto[];
 }

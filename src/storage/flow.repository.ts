@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AttributedFlow } from '../attribution/attributed-flow';
 import { FlowAction } from '../flows/flow-record';
+import { FlowFilter, flowWhere } from './flow-filter';
 import { ClickHouseAdapter } from './clickhouse.adapter';
 import { encodeTsvRow, tsvTime, TsvValue } from './tsv.encoder';
 import { WhereBuilder } from './where.builder';
@@ -40,20 +41,7 @@ export interface StoredFlow {
   source: { format: string; topic: string; partition: number; offset: string };
 }
 
-export interface FlowSearch {
-  from: Date;
-  to: Date;
-  action?: FlowAction;
-  /** matches either side of the flow */
-  namespace?: string;
-  /** matches either side of the flow */
-  ip?: string;
-  /** deciding policy (inventory key) */
-  policy?: string;
-  tier?: string;
-  verdictMismatch?: boolean;
-  /** The caller's namespace scope (null = all namespaces). */
-  scope: readonly string[] | null;
+export interface FlowSearch extends FlowFilter {
   limit: number;
   /** keyset cursor: rows strictly older than this (start time ms, row id) */
   before?: { startTime: number; id: string };
@@ -89,15 +77,7 @@ export class FlowRepository {
   }
 
   async search(q: FlowSearch): Promise<FlowPage> {
-    const where = new WhereBuilder()
-      .addAll('start_time >= fromUnixTimestamp64Milli({from:Int64}) AND start_time < fromUnixTimestamp64Milli({to:Int64})', { from: q.from.getTime(), to: q.to.getTime() })
-      .add('action = {action:String}', 'action', q.action)
-      .add('(src_namespace = {ns:String} OR dst_namespace = {ns:String})', 'ns', q.namespace)
-      .add('(src_ip = {ip:String} OR dst_ip = {ip:String})', 'ip', q.ip)
-      .add('decision_policy = {policy:String}', 'policy', q.policy)
-      .add('decision_tier = {tier:String}', 'tier', q.tier)
-      .add('verdict_mismatch = {mismatch:UInt8}', 'mismatch', q.verdictMismatch === undefined ? undefined : Number(q.verdictMismatch))
-      .scope(q.scope);
+    const where = flowWhere(q);
     if (q.before) {
       where.addAll(`(start_time, ${ROW_ID}) < (fromUnixTimestamp64Milli({beforeTime:Int64}), {beforeId:String})`, { beforeTime: q.before.startTime, beforeId: q.before.id });
     }
@@ -114,6 +94,52 @@ export class FlowRepository {
     const last = page[page.length - 1];
     return { items: page.map(toStoredFlow), next: more && last ? { startTime: Number(last.start_ms), id: last.id } : undefined };
   }
+
+  /**
+   * One flow by row id, with the computed trace and the deciding rule's text; undefined when it
+   * does not exist or lies outside the caller's namespace scope.
+   */
+  async byId(id: string, scope: readonly string[] | null): Promise<StoredFlowDetail | undefined> {
+    const key = parseRowId(id);
+    if (!key) return undefined;
+    const where = new WhereBuilder()
+      .addAll(
+        'source_topic = {topic:String} AND source_partition = {partition:UInt32} AND source_offset = {offset:UInt64} AND source_index = {index:UInt32}',
+        key,
+      )
+      .scope(scope);
+    const [row] = await this.clickhouse.query<FlowRow>(
+      `SELECT ${ROW_ID} AS id, toUnixTimestamp64Milli(start_time) AS start_ms, toUnixTimestamp64Milli(end_time) AS end_ms, *
+       FROM flows WHERE ${where.sql} LIMIT 1`,
+      where.params,
+    );
+    if (!row) return undefined;
+    const r = row as FlowRow & { trace_tiers: string[]; trace_policies: string[]; trace_rules: number[]; trace_actions: string[]; decision_rule: string; pending_decision_policy: string; pending_decision_rule_index: number };
+    return {
+      ...toStoredFlow(row),
+      trace: {
+        source: r.trace_source,
+        hits: r.trace_policies.map((policy, i) => ({ tier: r.trace_tiers[i], policy, ruleIndex: Number(r.trace_rules[i]), action: r.trace_actions[i] })),
+      },
+      decidingRule: r.decision_rule === '' ? null : (JSON.parse(r.decision_rule) as unknown),
+      pendingDecision: { policy: r.pending_decision_policy, ruleIndex: Number(r.pending_decision_rule_index) },
+      // Process, TCP and HTTP fields (the flow_details table) belong here once they are stored.
+    };
+  }
+}
+
+export interface StoredFlowDetail extends StoredFlow {
+  /** The attributed trace: the dataplane's when it reported one, else the engine's. */
+  trace: { source: string; hits: Array<{ tier: string; policy: string; ruleIndex: number; action: string }> };
+  /** The rule that decided, as stored with the policy (null when the policy is unknown). */
+  decidingRule: unknown;
+  pendingDecision: { policy: string; ruleIndex: number };
+}
+
+/** A row id (see ROW_ID) split into its Kafka coordinates, or undefined when it is not one. */
+export function parseRowId(id: string): { topic: string; partition: number; offset: string; index: number } | undefined {
+  const m = /^(.+)\/(\d{1,10})\/(\d{1,20})\/(\d{1,10})$/.exec(id);
+  return m ? { topic: m[1], partition: Number(m[2]), offset: m[3], index: Number(m[4]) } : undefined;
 }
 
 /** A flows row as SELECT returns it (64-bit numbers may arrive as strings). */
