@@ -71,6 +71,10 @@ export class EnvironmentVariables {
   @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
   FLOWSCOPE_ADMIN_KEY?: string;
 
+  /** Key for the HMAC-SHA256 signature of export manifests (never logged); unset: manifests are unsigned. */
+  @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
+  FLOWSCOPE_EXPORT_SIGNING_KEY?: string;
+
   /** Requests per minute one API key (or, without a key, one client address) may make. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
   FLOWSCOPE_RATE_LIMIT_PER_MINUTE = 1200;
@@ -123,6 +127,7 @@ export interface AppConfig {
   ingest: { enabled: boolean; format: 'auto' | 'flowscope' | 'calico' | 'goldmane'; maxMessageBytes: number };
   retention: { allowedDays: number; deniedDays: number };
   auth: { enabled: boolean; adminKey?: string; rateLimitPerMinute: number };
+  export: { signingKey?: string };
   kafka: {
     brokers: string[];
     clientId: string;

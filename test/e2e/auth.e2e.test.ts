@@ -44,6 +44,7 @@ describe('access control (API keys, roles, namespace scope)', () => {
       ['admin2', 'admin', undefined],
       ['shopViewer', 'viewer', ['shop']],
       ['shopAdmin', 'admin', ['shop']],
+      ['shopAuditor', 'auditor', ['shop']],
       ['limited', 'viewer', undefined],
     ] as const) {
       const res = await t.http().post('/api/v1/keys').set(as('admin')).send({ name, role, ...(namespaces ? { namespaces } : {}) }).expect(201);
@@ -90,6 +91,35 @@ describe('access control (API keys, roles, namespace scope)', () => {
     await t.http().post('/api/v1/keys').set(as('auditor')).send({ name: 'x', role: 'admin' }).expect(403);
     await t.http().get('/api/v1/keys').set(as('viewer')).expect(403);
     await t.http().get('/api/v1/keys').set(as('admin2')).expect(200);
+  });
+
+  it('exports and the export log need auditor; a limited auditor exports and sees only its own', async () => {
+    const csv = (who: string, q: object = {}) => t.http().get('/api/v1/exports/flows').set(as(who)).query({ ...window, action: 'allow', ...q });
+    const viewer = await csv('viewer').expect(403);
+    assert.match(viewer.body.message, /auditor role/);
+    await t.http().get('/api/v1/exports').set(as('viewer')).expect(403);
+    await t.http().get('/api/v1/exports/flows').query(window).expect(401);
+    const all = await csv('auditor').expect(200);
+    assert.equal(all.text.trim().split('\r\n').length - 1, 4);
+    const shop = await csv('shopAuditor', { action: 'deny' }).expect(200);
+    assert.equal(shop.text.trim().split('\r\n').length, 1, 'only the header: the denied flows are payments / orders');
+    await csv('shopAuditor', { dstNamespace: 'payments' }).expect(403);
+    const ownLog = await t.http().get('/api/v1/exports').set(as('shopAuditor')).expect(200);
+    assert.deepEqual([...new Set(ownLog.body.items.map((e: { keyName: string }) => e.keyName))], ['shopAuditor']);
+    const fullLog = await t.http().get('/api/v1/exports').set(as('auditor')).expect(200);
+    assert.deepEqual(new Set(fullLog.body.items.map((e: { keyName: string }) => e.keyName)), new Set(['auditor', 'shopAuditor']));
+    const other = fullLog.body.items.find((e: { keyName: string }) => e.keyName === 'auditor');
+    await t.http().get(`/api/v1/exports/${other.id}/manifest`).set(as('shopAuditor')).expect(404);
+    await t.http().get(`/api/v1/exports/${other.id}/manifest`).set(as('admin')).expect(200);
+  });
+
+  it('flow detail by id: 404 for a flow outside the key\'s namespaces', async () => {
+    const all = await t.http().get('/api/v1/flows').set(as('viewer')).query({ ...window, limit: 1000 }).expect(200);
+    const payments = all.body.items.find((f: { dst: { namespace: string } }) => f.dst.namespace === 'payments');
+    const shop = all.body.items.find((f: { src: { namespace: string } }) => f.src.namespace === 'shop');
+    await t.http().get(`/api/v1/flows/${encodeURIComponent(payments.id)}`).set(as('viewer')).expect(200);
+    await t.http().get(`/api/v1/flows/${encodeURIComponent(payments.id)}`).set(as('shopViewer')).expect(404);
+    await t.http().get(`/api/v1/flows/${encodeURIComponent(shop.id)}`).set(as('shopViewer')).expect(200);
   });
 
   it('a namespace-limited admin cannot manage keys or write the inventory (it could widen its own reach)', async () => {
