@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { PolicyActivityService } from '../activity/policy-activity.service';
+import { PolicyActivityRepository } from '../storage/policy-activity.repository';
 import { APP_FILTER } from '@nestjs/core';
 import { ExplainModule } from '../explain/explain.module';
 import { InventoryModule } from '../inventory/inventory.module';
@@ -6,11 +8,12 @@ import { ExplainController } from './explain.controller';
 import { FlowsController } from './flows.controller';
 import { HttpExceptionFilter } from './http-exception.filter';
 import { InventoryController } from './inventory.controller';
+import { PoliciesController } from './policies.controller';
 import { StatsController } from './stats.controller';
 
 @Module({
   imports: [InventoryModule, ExplainModule],
-  controllers: [FlowsController, InventoryController, ExplainController, StatsController],
-  providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
+  controllers: [FlowsController, InventoryController, ExplainController, StatsController, PoliciesController],
+  providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }, PolicyActivityRepository, PolicyActivityService],
 })
 export class ApiModule {}

@@ -132,10 +132,12 @@ export class StatsRepository {
     groupBy: HitDimension[],
     limit: number,
   ): Promise<{ range: CoveredRange; groups: Array<{ key: Record<string, string | number>; hits: number; flows: number }> }> {
-    const { sql, params } = window(w).add('tier = {tier:String}', 'tier', f.tier).add('policy = {policy:String}', 'policy', f.policy).scope(f.scope);
+    const where = window(w).add('tier = {tier:String}', 'tier', f.tier).add('policy = {policy:String}', 'policy', f.policy);
+    // The per-namespace activity rollup is larger; only a namespace-limited caller needs it.
+    if (f.scope !== null) where.addAll(`hit_source = 'trace'`, {}).scope(f.scope);
+    const { sql, params } = where;
     const cols = groupBy.map((d) => `${HIT_DIMENSIONS[d]} AS ${d}`);
-    // The per-namespace rollup is larger; only a namespace-limited caller needs it.
-    const table = f.scope === null ? 'policy_hits_1m' : 'policy_hits_ns_1m';
+    const table = f.scope === null ? 'policy_hits_1m' : 'policy_activity_1m';
     const rows = await this.clickhouse.query<Record<string, unknown>>(
       `SELECT ${[...cols, 'sum(hits) AS hits', 'sum(flows) AS flows'].join(', ')}
        FROM ${table} WHERE ${sql}

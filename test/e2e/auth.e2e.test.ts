@@ -181,6 +181,18 @@ describe('access control (API keys, roles, namespace scope)', () => {
     assert.deepEqual(other.body.details.map((d: { field: string }) => d.field), ['source', 'destination']);
   });
 
+  it('a namespace-limited key sees policy activity of its namespaces only', async () => {
+    const key = encodeURIComponent('NetworkPolicy/payments/default.deny-orders');
+    const all = await t.http().get(`/api/v1/policies/${key}/activity`).set(as('viewer')).query(window).expect(200);
+    assert.equal(all.body.rules.find((r: { ruleIndex: number }) => r.ruleIndex === 0).hits, 6);
+    const other = await t.http().get(`/api/v1/policies/${key}/activity`).set(as('shopViewer')).query(window).expect(403);
+    assert.deepEqual(other.body.details.map((d: { field: string }) => d.field), ['key']);
+    const baseline = encodeURIComponent('GlobalNetworkPolicy//security.baseline');
+    const scoped = (await t.http().get(`/api/v1/policies/${baseline}/activity`).set(as('shopViewer')).query(window).expect(200)).body;
+    assert.ok(scoped.topPeers.length > 0);
+    assert.ok(scoped.topPeers.every((p: { srcNamespace: string; dstNamespace: string }) => p.srcNamespace === 'shop' || p.dstNamespace === 'shop'));
+  });
+
   it('metrics need a key without a namespace limit', async () => {
     await t.http().get('/metrics').expect(401);
     await t.http().get('/metrics').set(as('shopViewer')).expect(403);
