@@ -4,7 +4,7 @@ import { Caller } from '../auth/auth.decorators';
 import { CallerIdentity } from '../auth/caller';
 import { Clock } from '../clock/clock';
 import { ExplainInputError, ExplainService, Explanation } from '../explain/explain.service';
-import { FlowRepository, StoredFlowDetail } from '../storage/flow.repository';
+import { FlowRepository, parseRowId, StoredFlowDetail } from '../storage/flow.repository';
 import { ApiErrorBody, fieldError } from './api-error';
 import { toFlowFilter } from './flow-filter';
 import { FlowDetailDto, FlowPageDto, FlowSearchQuery } from './flow-search.dto';
@@ -16,7 +16,7 @@ function encodeCursor(c: { startTime: number; id: string }): string {
 function decodeCursor(cursor: string): { startTime: number; id: string } {
   try {
     const [startTime, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof startTime === 'number' && typeof id === 'string') return { startTime, id };
+    if (typeof startTime === 'number' && typeof id === 'string' && parseRowId(id)) return { startTime, id };
   } catch {
     // fall through to the 400 below
   }

@@ -52,6 +52,13 @@ export interface FlowPage {
   next?: { startTime: number; id: string };
 }
 
+/**
+ * Newest first, ties broken by the row's Kafka coordinates (the row id's parts, compared as
+ * numbers). Leading with the hour, the table's first sort key (the same order, since the hour only
+ * grows with the time), lets the engine read hours newest first and stop once a page is full.
+ */
+const NEWEST_FIRST = 'toStartOfHour(start_time) DESC, start_time DESC, source_topic DESC, source_partition DESC, source_offset DESC, source_index DESC';
+
 /** Row id: unique per Kafka record (and line within it), stable across retries. */
 const ROW_ID = `concat(source_topic, '/', toString(source_partition), '/', toString(source_offset), '/', toString(source_index))`;
 
@@ -78,14 +85,18 @@ export class FlowRepository {
 
   async search(q: FlowSearch): Promise<FlowPage> {
     const where = flowWhere(q);
-    if (q.before) {
-      where.addAll(`(start_time, ${ROW_ID}) < (fromUnixTimestamp64Milli({beforeTime:Int64}), {beforeId:String})`, { beforeTime: q.before.startTime, beforeId: q.before.id });
+    const before = q.before && parseRowId(q.before.id);
+    if (q.before && before) {
+      where.addAll(
+        `(start_time, source_topic, source_partition, source_offset, source_index) < (fromUnixTimestamp64Milli({beforeTime:Int64}), {beforeTopic:String}, {beforePartition:UInt32}, {beforeOffset:UInt64}, {beforeIndex:UInt32})`,
+        { beforeTime: q.before.startTime, beforeTopic: before.topic, beforePartition: before.partition, beforeOffset: before.offset, beforeIndex: before.index },
+      );
     }
     const rows = await this.clickhouse.query<FlowRow>(
       `SELECT ${ROW_ID} AS id, toUnixTimestamp64Milli(start_time) AS start_ms, toUnixTimestamp64Milli(end_time) AS end_ms, *
        FROM flows
        WHERE ${where.sql}
-       ORDER BY start_time DESC, id DESC
+       ORDER BY ${NEWEST_FIRST}
        LIMIT {limit:UInt32}`,
       { ...where.params, limit: q.limit + 1 },
     );
