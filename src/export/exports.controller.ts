@@ -42,7 +42,7 @@ export class ExportsController {
   @Get('flows')
   @ApiOperation({
     summary:
-      'Export flows (default: denied ones) for a time range, with every flow-search filter, streamed as CSV (RFC 4180, header row, formula-escaped cells) or NDJSON, oldest first. Columns: see README, "Exports".',
+      'Export flows (default: denied ones) for a time range, with every flow-search filter, streamed as CSV (RFC 4180, header row, formula-escaped cells) or NDJSON, hour by hour (within an hour by destination namespace, policy, time). Columns: see README, "Exports".',
   })
   @ApiProduces('text/csv', 'application/x-ndjson')
   @ApiOkResponse({ description: 'The body streams; the export id is in X-Flowscope-Export-Id.' })

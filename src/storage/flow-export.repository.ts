@@ -73,9 +73,11 @@ export class FlowExportRepository {
   constructor(private readonly clickhouse: ClickHouseAdapter) {}
 
   /**
-   * The flows matching a filter, oldest first, as CSV rows (no header) or NDJSON lines, streamed.
-   * Ordered by the table's leading sort key (the hour) and then by time, so the engine sorts one
-   * hour at a time instead of the whole range, and spills to disk past a bound either way.
+   * The flows matching a filter as CSV rows (no header) or NDJSON lines, streamed, in the table's
+   * own order: hour by hour (oldest first), within an hour by destination namespace, deciding
+   * policy and time, ties by Kafka coordinates. The engine reads that order off disk instead of
+   * sorting (measured: sorting the whole range by time cost two thirds of the export rate), and the
+   * same export gives the same bytes every time, so a manifest's hash can be checked again.
    */
   rows(filter: FlowFilter, format: ExportFormat, signal: AbortSignal): AsyncGenerator<ResultChunk> {
     const where = flowWhere(filter);
@@ -83,7 +85,7 @@ export class FlowExportRepository {
     const sql = `SELECT ${cols}
 FROM flows
 WHERE ${where.sql}
-ORDER BY toStartOfHour(start_time), start_time, flow_id
+ORDER BY toStartOfHour(start_time), dst_namespace, decision_policy, start_time, source_topic, source_partition, source_offset, source_index
 SETTINGS optimize_read_in_order = 1, max_bytes_before_external_sort = 100000000, max_block_size = 16384,
   format_csv_null_representation = '', output_format_csv_crlf_end_of_line = 1, output_format_json_quote_64bit_integers = 0,
   output_format_json_named_tuples_as_objects = 1`;
