@@ -58,7 +58,7 @@ function owner(peer: ResolvedPeer): string {
 }
 
 /** Selectors print in their canonical form, so the stored rule reads like the manifest. */
-function describeRule(rule: Rule | undefined): string {
+export function describeRule(rule: Rule | undefined): string {
   if (!rule) return '';
   return JSON.stringify(rule, (_k, v: unknown) =>
     v && typeof v === 'object' && 'matchesNamespace' in v ? String(v) : Array.isArray(v) && v.length === 0 ? undefined : v,

@@ -9,9 +9,13 @@ export class ConfigError extends Error {
   }
 }
 
+/** Secrets are named, never echoed. */
+const SECRETS = new Set(['FLOWSCOPE_ADMIN_KEY', 'FLOWSCOPE_EXPORT_SIGNING_KEY', 'CLICKHOUSE_PASSWORD']);
+
 function describe(error: ValidationError): string {
   const reasons = Object.values(error.constraints ?? {}).map((m) => m.replace(`${error.property} `, ''));
-  return `${error.property}=${JSON.stringify(error.value)} ${reasons.join(', ')}`;
+  const value = SECRETS.has(error.property) ? '(hidden)' : JSON.stringify(error.value);
+  return `${error.property}=${value} ${reasons.join(', ')}`;
 }
 
 /**
@@ -19,7 +23,7 @@ function describe(error: ValidationError): string {
  * typo there would otherwise silently fall back to a default.
  */
 export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
-  const known = new Set(Object.keys(new EnvironmentVariables()).concat('CLICKHOUSE_URL'));
+  const known = new Set(Object.keys(new EnvironmentVariables()).concat('CLICKHOUSE_URL', 'FLOWSCOPE_ADMIN_KEY', 'FLOWSCOPE_EXPORT_SIGNING_KEY'));
   const typos = Object.keys(env)
     .filter((k) => k.startsWith('FLOWSCOPE_') && !known.has(k))
     .map((k) => `${k} is not a flowscope setting`);
@@ -33,6 +37,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     ingest: { enabled: vars.FLOWSCOPE_INGEST_ENABLED, format: vars.KAFKA_FLOWS_FORMAT, maxMessageBytes: vars.FLOWSCOPE_MAX_MESSAGE_BYTES },
     retention: { allowedDays: vars.FLOWSCOPE_RETENTION_ALLOWED_DAYS, deniedDays: vars.FLOWSCOPE_RETENTION_DENIED_DAYS },
     metrics: { topPolicies: vars.FLOWSCOPE_METRICS_TOP_POLICIES },
+    auth: { enabled: vars.FLOWSCOPE_AUTH === 'on', adminKey: vars.FLOWSCOPE_ADMIN_KEY, rateLimitPerMinute: vars.FLOWSCOPE_RATE_LIMIT_PER_MINUTE },
+    export: { signingKey: vars.FLOWSCOPE_EXPORT_SIGNING_KEY },
     kafka: {
       brokers: vars.KAFKA_BROKERS.split(','),
       clientId: vars.KAFKA_CLIENT_ID,

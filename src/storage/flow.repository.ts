@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AttributedFlow } from '../attribution/attributed-flow';
 import { FlowDetails, hasDetails } from '../flows/flow-details';
 import { FlowAction } from '../flows/flow-record';
+import { FlowFilter, flowWhere } from './flow-filter';
 import { ClickHouseAdapter } from './clickhouse.adapter';
 import { encodeTsvRow, tsvTime, TsvValue } from './tsv.encoder';
 import { WhereBuilder } from './where.builder';
@@ -43,18 +44,7 @@ export interface StoredFlow {
   details?: FlowDetails;
 }
 
-export interface FlowSearch {
-  from: Date;
-  to: Date;
-  action?: FlowAction;
-  /** matches either side of the flow */
-  namespace?: string;
-  /** matches either side of the flow */
-  ip?: string;
-  /** deciding policy (inventory key) */
-  policy?: string;
-  tier?: string;
-  verdictMismatch?: boolean;
+export interface FlowSearch extends FlowFilter {
   limit: number;
   /** keyset cursor: rows strictly older than this (start time ms, row id) */
   before?: { startTime: number; id: string };
@@ -64,6 +54,13 @@ export interface FlowPage {
   items: StoredFlow[];
   next?: { startTime: number; id: string };
 }
+
+/**
+ * Newest first, ties broken by the row's Kafka coordinates (the row id's parts, compared as
+ * numbers). Leading with the hour, the table's first sort key (the same order, since the hour only
+ * grows with the time), lets the engine read hours newest first and stop once a page is full.
+ */
+const NEWEST_FIRST = 'toStartOfHour(start_time) DESC, start_time DESC, source_topic DESC, source_partition DESC, source_offset DESC, source_index DESC';
 
 /** Row id: unique per Kafka record (and line within it), stable across retries. */
 const ROW_ID = `concat(source_topic, '/', toString(source_partition), '/', toString(source_offset), '/', toString(source_index))`;
@@ -92,7 +89,10 @@ export class FlowRepository {
    */
   async detailsOf(ids: readonly string[]): Promise<Map<string, FlowDetails>> {
     const out = new Map<string, FlowDetails>();
-    const keys = ids.map(parseRowId).filter((k): k is RowKey => k !== undefined);
+    const keys = ids.flatMap((id) => {
+      const k = parseRowId(id);
+      return k ? [{ id, ...k }] : [];
+    });
     if (keys.length === 0) return out;
     const rows = await this.clickhouse.query<{ id: string; details: string }>(
       `SELECT ${ROW_ID} AS id, details
@@ -127,22 +127,19 @@ export class FlowRepository {
   }
 
   async search(q: FlowSearch): Promise<FlowPage> {
-    const where = new WhereBuilder()
-      .addAll('start_time >= fromUnixTimestamp64Milli({from:Int64}) AND start_time < fromUnixTimestamp64Milli({to:Int64})', { from: q.from.getTime(), to: q.to.getTime() })
-      .add('action = {action:String}', 'action', q.action)
-      .add('(src_namespace = {ns:String} OR dst_namespace = {ns:String})', 'ns', q.namespace)
-      .add('(src_ip = {ip:String} OR dst_ip = {ip:String})', 'ip', q.ip)
-      .add('decision_policy = {policy:String}', 'policy', q.policy)
-      .add('decision_tier = {tier:String}', 'tier', q.tier)
-      .add('verdict_mismatch = {mismatch:UInt8}', 'mismatch', q.verdictMismatch === undefined ? undefined : Number(q.verdictMismatch));
-    if (q.before) {
-      where.addAll(`(start_time, ${ROW_ID}) < (fromUnixTimestamp64Milli({beforeTime:Int64}), {beforeId:String})`, { beforeTime: q.before.startTime, beforeId: q.before.id });
+    const where = flowWhere(q);
+    const before = q.before && parseRowId(q.before.id);
+    if (q.before && before) {
+      where.addAll(
+        `(start_time, source_topic, source_partition, source_offset, source_index) < (fromUnixTimestamp64Milli({beforeTime:Int64}), {beforeTopic:String}, {beforePartition:UInt32}, {beforeOffset:UInt64}, {beforeIndex:UInt32})`,
+        { beforeTime: q.before.startTime, beforeTopic: before.topic, beforePartition: before.partition, beforeOffset: before.offset, beforeIndex: before.index },
+      );
     }
     const rows = await this.clickhouse.query<FlowRow>(
       `SELECT ${ROW_ID} AS id, toUnixTimestamp64Milli(start_time) AS start_ms, toUnixTimestamp64Milli(end_time) AS end_ms, *
        FROM flows
        WHERE ${where.sql}
-       ORDER BY start_time DESC, id DESC
+       ORDER BY ${NEWEST_FIRST}
        LIMIT {limit:UInt32}`,
       { ...where.params, limit: q.limit + 1 },
     );
@@ -157,19 +154,54 @@ export class FlowRepository {
     }
     return { items, next: more && last ? { startTime: Number(last.start_ms), id: last.id } : undefined };
   }
+
+  /**
+   * One flow by row id, with the computed trace and the deciding rule's text; undefined when it
+   * does not exist or lies outside the caller's namespace scope.
+   */
+  async byId(id: string, scope: readonly string[] | null): Promise<StoredFlowDetail | undefined> {
+    const key = parseRowId(id);
+    if (!key) return undefined;
+    const where = new WhereBuilder()
+      .addAll(
+        'source_topic = {topic:String} AND source_partition = {partition:UInt32} AND source_offset = {offset:UInt64} AND source_index = {index:UInt32}',
+        key,
+      )
+      .scope(scope);
+    const [row] = await this.clickhouse.query<FlowRow>(
+      `SELECT ${ROW_ID} AS id, toUnixTimestamp64Milli(start_time) AS start_ms, toUnixTimestamp64Milli(end_time) AS end_ms, *
+       FROM flows WHERE ${where.sql} LIMIT 1`,
+      where.params,
+    );
+    if (!row) return undefined;
+    const r = row as FlowRow & { trace_tiers: string[]; trace_policies: string[]; trace_rules: number[]; trace_actions: string[]; decision_rule: string; pending_decision_policy: string; pending_decision_rule_index: number };
+    const flow: StoredFlowDetail = {
+      ...toStoredFlow(row),
+      trace: {
+        source: r.trace_source,
+        hits: r.trace_policies.map((policy, i) => ({ tier: r.trace_tiers[i], policy, ruleIndex: Number(r.trace_rules[i]), action: r.trace_actions[i] })),
+      },
+      decidingRule: r.decision_rule === '' ? null : (JSON.parse(r.decision_rule) as unknown),
+      pendingDecision: { policy: r.pending_decision_policy, ruleIndex: Number(r.pending_decision_rule_index) },
+    };
+    const details = (await this.detailsOf([flow.id])).get(flow.id);
+    if (details) flow.details = details;
+    return flow;
+  }
 }
 
-interface RowKey {
-  id: string;
-  topic: string;
-  partition: number;
-  offset: string;
+export interface StoredFlowDetail extends StoredFlow {
+  /** The attributed trace: the dataplane's when it reported one, else the engine's. */
+  trace: { source: string; hits: Array<{ tier: string; policy: string; ruleIndex: number; action: string }> };
+  /** The rule that decided, as stored with the policy (null when the policy is unknown). */
+  decidingRule: unknown;
+  pendingDecision: { policy: string; ruleIndex: number };
 }
 
-/** `topic/partition/offset/index` (topics may contain neither '/' nor spaces in Kafka). */
-function parseRowId(id: string): RowKey | undefined {
-  const m = /^([^/]+)\/(\d{1,10})\/(\d{1,20})\/(\d{1,10})$/.exec(id);
-  return m ? { id, topic: m[1], partition: Number(m[2]), offset: m[3] } : undefined;
+/** A row id (see ROW_ID) split into its Kafka coordinates, or undefined when it is not one. */
+export function parseRowId(id: string): { topic: string; partition: number; offset: string; index: number } | undefined {
+  const m = /^(.+)\/(\d{1,10})\/(\d{1,20})\/(\d{1,10})$/.exec(id);
+  return m ? { topic: m[1], partition: Number(m[2]), offset: m[3], index: Number(m[4]) } : undefined;
 }
 
 /** A flows row as SELECT returns it (64-bit numbers may arrive as strings). */
