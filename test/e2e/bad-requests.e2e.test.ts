@@ -38,7 +38,7 @@ describe('bad requests across the API (embedded ClickHouse)', () => {
     ['/api/v1/stats/decisions?groupBy=tier,colour', 'groupBy', /"colour" is not one of/],
     ['/api/v1/stats/decisions?groupBy=tier,tier', 'groupBy', /twice/],
     ['/api/v1/stats/decisions?limit=abc', 'limit', /^limit must be an integer in 1-10000, got "abc"$/],
-    ['/api/v1/stats/decisions?action=maybe', 'action', /one of allow, deny, log/],
+    ['/api/v1/stats/decisions?action=maybe', 'action', /one of (the following values: )?allow, deny, log/],
     ['/api/v1/stats/timeseries?interval=0', 'interval'],
     ['/api/v1/stats/timeseries?interval=1&from=2000-01-01T00:00:00Z', 'interval', /buckets/],
     ['/api/v1/stats/hits?groupBy=', 'groupBy', /empty item/],

@@ -87,5 +87,13 @@ describe('no-profile decisions, forwarded flows and flow details (embedded Click
     assert.deepEqual(rich.details.destDomains, ['example.com', 'www.example.com']);
     assert.equal(rich.details.tcp.meanSmoothRttUs, 2100);
     assert.deepEqual(rich.details.natOutgoingPorts, [61000, 61001]);
+
+    const range = { from: new Date(T0 + 119_000).toISOString(), to: new Date(T0 + 122_000).toISOString() };
+    for (const action of [withDetails.action, 'deny'] as const) {
+      const exported = await t.http().get('/api/v1/exports/flows').query({ ...range, action, format: 'ndjson' }).expect(200);
+      const byId = new Map((exported.text.trim().split('\n').filter((l) => l !== '') as string[]).map((l) => JSON.parse(l) as { flow_id: string; details: string }).map((r) => [r.flow_id, r.details]));
+      if (action === withDetails.action) assert.deepEqual(JSON.parse(byId.get('details-test/0/20/0') ?? 'null'), withDetails.details, 'the export carries the details as JSON text');
+      if (action === 'deny') assert.equal(byId.get('details-test/0/21/0'), '', 'a record without extras exports an empty details cell');
+    }
   });
 });
