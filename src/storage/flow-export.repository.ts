@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ClickHouseAdapter, ResultChunk } from './clickhouse.adapter';
-import { FlowFilter, flowWhere } from './flow-filter';
+import { FlowFilter, flowWhere, ROW_ID } from './flow-filter';
 
 /** An ISO 8601 instant (2026-11-26T06:00:00.123Z) from a DateTime64(3, 'UTC') column. */
 const iso = (col: string) => `concat(replaceOne(toString(${col}), ' ', 'T'), 'Z')`;
@@ -63,7 +63,7 @@ export const EXPORT_COLUMNS: readonly ExportColumn[] = [
   plain('bytes_out', 'bytes_out'),
   plain('packets_in', 'packets_in'),
   plain('packets_out', 'packets_out'),
-  text('flow_id', `concat(source_topic, '/', toString(source_partition), '/', toString(source_offset), '/', toString(source_index))`),
+  text('flow_id', ROW_ID),
   text('details', DETAILS),
 ];
 

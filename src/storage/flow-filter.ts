@@ -2,6 +2,9 @@ import { SelectorNode } from '../policy';
 import { selectorSql } from './selector.sql';
 import { WhereBuilder } from './where.builder';
 
+/** A flow's row id: its Kafka coordinates, `topic/partition/offset/index` (the API's flow id). */
+export const ROW_ID = `concat(source_topic, '/', toString(source_partition), '/', toString(source_offset), '/', toString(source_index))`;
+
 /** An exact address, or a CIDR given as its first and last address. */
 export type IpMatch = { ip: string } | { family: 4 | 6; first: string; last: string };
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AttributedFlow } from '../attribution/attributed-flow';
 import { FlowDetails, hasDetails } from '../flows/flow-details';
 import { FlowAction } from '../flows/flow-record';
-import { FlowFilter, flowWhere } from './flow-filter';
+import { FlowFilter, flowWhere, ROW_ID } from './flow-filter';
 import { ClickHouseAdapter } from './clickhouse.adapter';
 import { encodeTsvRow, tsvTime, TsvValue } from './tsv.encoder';
 import { WhereBuilder } from './where.builder';
@@ -62,8 +62,6 @@ export interface FlowPage {
  */
 const NEWEST_FIRST = 'toStartOfHour(start_time) DESC, start_time DESC, source_topic DESC, source_partition DESC, source_offset DESC, source_index DESC';
 
-/** Row id: unique per Kafka record (and line within it), stable across retries. */
-const ROW_ID = `concat(source_topic, '/', toString(source_partition), '/', toString(source_offset), '/', toString(source_index))`;
 
 @Injectable()
 export class FlowRepository {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { FlowGroup } from '../suggest/flow-group';
 import { ClickHouseAdapter } from './clickhouse.adapter';
+import { ROW_ID } from './flow-filter';
 import { WhereBuilder } from './where.builder';
 
 export interface AnalysisWindow {
@@ -58,7 +59,6 @@ export interface WorkloadLabels {
   labelSets: Array<Record<string, string>>;
 }
 
-const ROW_ID = `concat(source_topic, '/', toString(source_partition), '/', toString(source_offset), '/', toString(source_index))`;
 // A workload: its controller (owner) when it has one, else the aggregated or plain name.
 const WORKLOAD = (side: 'src' | 'dst') => `if(${side}_owner != '', ${side}_owner, if(${side}_name_aggr != '' AND ${side}_name_aggr != '-', ${side}_name_aggr, ${side}_name))`;
 const LOCAL = (col: string) => `if(reporter = 'src', src_${col}, dst_${col})`;
