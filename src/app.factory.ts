@@ -11,6 +11,7 @@ import type { Socket } from 'node:net';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { mountConsole } from './ui/console.assets';
+import { securityHeaders } from './api/security-headers';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -20,10 +21,16 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     json: config.log.format === 'json',
     logLevels: LEVELS.slice(0, LEVELS.indexOf(config.log.level) + 1),
   });
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { logger, bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    logger,
+    bodyParser: false,
+    // HTTPS when a certificate is configured; plain HTTP otherwise (e.g. behind a TLS-terminating proxy).
+    ...(config.http.tls ? { httpsOptions: { cert: config.http.tls.cert, key: config.http.tls.key } } : {}),
+  });
   const clock = app.get(Clock);
   // Bodies: JSON everywhere, YAML only where manifests go; anything else is a 415 (see request-body.ts).
   // Whole cluster dumps can be large, hence the limit.
+  app.use(securityHeaders(config));
   app.use(requireKnownBodyType);
   app.useBodyParser('json', { limit: BODY_LIMIT, type: JSON_TYPES });
   app.useBodyParser('text', { type: YAML_TYPES, limit: BODY_LIMIT });
