@@ -118,6 +118,7 @@ export async function runIngestBench(): Promise<BenchResult[]> {
     FLOWSCOPE_DATA_DIR: mkdtempSync(join(tmpdir(), 'flowscope-bench-')),
     FLOWSCOPE_RETENTION_ALLOWED_DAYS: '0',
     FLOWSCOPE_RETENTION_DENIED_DAYS: '0',
+    FLOWSCOPE_AUTH: 'off',
     KAFKA_BROKERS: brokers,
     KAFKA_GROUP_ID: `${run}.ingest`,
     KAFKA_FLOWS_TOPIC: `${run}.flows`,

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import { BenchModule, BenchResult } from './bench.types';
 import { runIngestBench } from './ingest.bench';
 import { runPolicyBench } from './policy.bench';
+import { runQueryBench } from './query.bench';
 import { runSimulatorBench } from './simulator.bench';
 import { runSuggestBench } from './suggest.bench';
 
@@ -17,7 +18,11 @@ const MODULES: BenchModule[] = [
   { name: 'simulator', run: runSimulatorBench },
   { name: 'ingest', run: runIngestBench },
   { name: 'suggestions', run: runSuggestBench },
+  { name: 'reads and exports', run: runQueryBench },
 ];
+
+/** FLOWSCOPE_BENCH_MODULES=a,b runs only those (names above); BENCHMARKS.md is then left as it is. */
+const ONLY = process.env.FLOWSCOPE_BENCH_MODULES?.split(',').map((m) => m.trim());
 
 function machine(): Record<string, string> {
   let cpu = os.cpus()[0]?.model ?? 'unknown';
@@ -44,7 +49,7 @@ async function main(): Promise<void> {
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
   const rows: Array<BenchResult & { module: string }> = [];
-  for (const m of MODULES) {
+  for (const m of MODULES.filter((x) => !ONLY || ONLY.includes(x.name))) {
     process.stderr.write(`[bench] ${m.name}...\n`);
     try {
       for (const r of await m.run()) rows.push({ ...r, module: m.name });
@@ -79,6 +84,7 @@ async function main(): Promise<void> {
     `Peak RSS of the benchmark process: ${Math.round(peakRss / 2 ** 20)} MiB.`,
     '',
   ].join('\n');
+  if (ONLY) return;
   writeFileSync('BENCHMARKS.md', md);
   process.stderr.write(`[bench] wrote BENCHMARKS.md (peak RSS ${Math.round(peakRss / 2 ** 20)} MiB)\n`);
 }

@@ -86,6 +86,11 @@ function resetData() {
 
 async function main() {
   if (reset) resetData();
+  if (!env.FLOWSCOPE_ADMIN_KEY && !env.FLOWSCOPE_AUTH) {
+    // A local demo without a key: say so loudly rather than refuse to start.
+    env.FLOWSCOPE_AUTH = 'off';
+    log('FLOWSCOPE_ADMIN_KEY is not set: running with FLOWSCOPE_AUTH=off (no access control; anyone reaching the port can read and change everything)');
+  }
   if (!env.KAFKA_BROKERS) {
     const broker = ensureBroker({ workDir: kafkaDataDir, env });
     env.KAFKA_BROKERS = broker.brokers;

@@ -45,6 +45,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     .setTitle('flowscope')
     .setDescription('Flow-log analytics for Kubernetes network policy (Calico semantics).')
     .setVersion('0.1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'flowscope API key', description: 'An API key (POST /api/v1/keys, or FLOWSCOPE_ADMIN_KEY).' })
+    .addSecurityRequirements('bearer')
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openapi));
   return app;

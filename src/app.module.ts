@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ApiModule } from './api/api.module';
+import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/app-config';
+import { ExportModule } from './export/export.module';
 import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
 import { IngestModule } from './ingest/ingest.module';
@@ -14,7 +16,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), MetricsModule, KafkaModule, StorageModule, IngestModule, ApiModule, HealthModule],
+      imports: [ConfigModule.forRoot(config), MetricsModule, KafkaModule, StorageModule, IngestModule, AuthModule.forRoot(config), ApiModule, ExportModule, HealthModule],
     };
   }
 }

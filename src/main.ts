@@ -14,7 +14,17 @@ async function main(): Promise<void> {
     throw err;
   }
   const app = await createApp(config);
-  await app.listen(config.http.port, config.http.host);
+  try {
+    await app.listen(config.http.port, config.http.host);
+  } catch (err) {
+    // A setting that can only be checked against stored state (no API key at all) fails here.
+    if (err instanceof ConfigError) {
+      process.stderr.write(`flowscope: ${err.message}\n`);
+      await app.close().catch(() => undefined);
+      process.exit(78);
+    }
+    throw err;
+  }
   process.stdout.write(`flowscope listening on http://${config.http.host}:${config.http.port} (API docs at /docs)\n`);
 }
 

@@ -1,5 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Caller } from '../auth/auth.decorators';
+import { assertNamespaceInScope, CallerIdentity } from '../auth/caller';
 import { Clock } from '../clock/clock';
 import { FindingsService } from '../suggest/findings.service';
 import { resolveAnalysisWindow } from './analysis-window';
@@ -18,9 +20,10 @@ export class FindingsController {
   @ApiOperation({ summary: 'Findings over a window (default 7 days): unused and recently changed rules, unprotected workloads, over-broad allows, shadowed / redundant / generalized / correlated rules.' })
   @ApiOkResponse({ type: FindingListDto })
   @ApiBadRequestResponse({ type: ApiErrorBody })
-  async list(@Query() q: FindingsQueryDto): Promise<FindingListDto> {
+  async list(@Query() q: FindingsQueryDto, @Caller() caller: CallerIdentity): Promise<FindingListDto> {
+    assertNamespaceInScope(caller, q.namespace, 'namespace');
     const window = resolveAnalysisWindow(q, this.clock.now());
-    const items = await this.findings.findings({ window, namespace: q.namespace, tier: q.tier, policy: q.policy, kinds: q.kind });
+    const items = await this.findings.findings({ window, namespace: q.namespace, tier: q.tier, policy: q.policy, kinds: q.kind }, caller.namespaces);
     return { window: { from: window.from.toISOString(), to: window.to.toISOString() }, items };
   }
 }

@@ -1,33 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBooleanString, IsIn, IsIP, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsOptional, Matches } from 'class-validator';
 import { IsIntIn } from './query-values';
-import { TimeRangeQuery } from './time-range';
+import { FlowDetailsDto } from './flow-details.dto';
+import { FlowFilterQuery } from './flow-filter.dto';
 
-export class FlowSearchQuery extends TimeRangeQuery {
-  @ApiPropertyOptional({ enum: ['allow', 'deny', 'log'] })
-  @IsOptional() @IsIn(['allow', 'deny', 'log'])
-  action?: 'allow' | 'deny' | 'log';
-
-  @ApiPropertyOptional({ description: 'Flows whose source or destination is in this namespace.' })
-  @IsOptional() @IsString() @MaxLength(253)
-  namespace?: string;
-
-  @ApiPropertyOptional({ description: 'Flows whose source or destination IP is this address.' })
-  @IsOptional() @IsIP()
-  ip?: string;
-
-  @ApiPropertyOptional({ description: 'Deciding policy, as its inventory key (e.g. GlobalNetworkPolicy//security.deny-all).' })
-  @IsOptional() @IsString() @MaxLength(600)
-  policy?: string;
-
-  @ApiPropertyOptional({ description: 'Deciding tier.' })
-  @IsOptional() @IsString() @MaxLength(253)
-  tier?: string;
-
-  @ApiPropertyOptional({ description: 'Only flows whose reported and computed verdicts disagree (true) or agree (false).' })
-  @IsOptional() @IsBooleanString()
-  verdictMismatch?: 'true' | 'false';
-
+export class FlowSearchQuery extends FlowFilterQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
   @IsOptional() @IsIntIn(1, 1000)
   limit?: number;
@@ -105,10 +82,42 @@ export class FlowDto {
   @ApiProperty({ type: DecisionDto }) decision!: DecisionDto;
   @ApiProperty({ type: FlagsDto }) flags!: FlagsDto;
   @ApiProperty({ type: SourceDto, description: 'Where the record came from (Kafka coordinates).' }) source!: SourceDto;
+  @ApiPropertyOptional({ type: FlowDetailsDto, description: 'Process, domains, TCP / HTTP statistics...: only when the record carried any.' })
+  details?: FlowDetailsDto;
 }
 
 export class FlowPageDto {
   @ApiProperty({ type: [FlowDto] }) items!: FlowDto[];
   @ApiPropertyOptional({ description: 'Pass as `cursor` to get the next (older) page; absent on the last page.' })
   nextCursor?: string;
+}
+
+export class AttributedHitDto {
+  @ApiProperty() tier!: string;
+  @ApiProperty() policy!: string;
+  @ApiProperty() ruleIndex!: number;
+  @ApiProperty({ enum: ['allow', 'deny', 'pass', 'log'] }) action!: string;
+}
+
+export class AttributedTraceDto {
+  @ApiProperty({ enum: ['reported', 'computed', 'none'] }) source!: string;
+  @ApiProperty({ type: [AttributedHitDto] }) hits!: AttributedHitDto[];
+}
+
+export class PendingDecisionDto {
+  @ApiProperty({ description: 'Deciding policy with staged policies enforced.' }) policy!: string;
+  @ApiProperty() ruleIndex!: number;
+}
+
+export class FlowDetailDto extends FlowDto {
+  @ApiProperty({ type: AttributedTraceDto, description: 'The trace the flow was attributed from.' }) trace!: AttributedTraceDto;
+  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true, description: 'The deciding rule as the policy states it; null when the policy is unknown.' })
+  decidingRule!: unknown;
+  @ApiProperty({ type: PendingDecisionDto }) pendingDecision!: PendingDecisionDto;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The engine\'s evaluation of this flow against the inventory valid at its start (the explain response), or `{unavailable: reason}` when an endpoint cannot be resolved.',
+  })
+  computedEvaluation!: unknown;
 }

@@ -1,5 +1,7 @@
 import { BadRequestException, Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AllNamespaces, Caller, Roles } from '../auth/auth.decorators';
+import { assertNamespaceInScope, CallerIdentity } from '../auth/caller';
 import { InventoryNotFoundError, InventoryRejectedError } from '../inventory/inventory.errors';
 import { InventoryService } from '../inventory/inventory.service';
 import { ApiErrorBody, fieldError } from './api-error';
@@ -23,6 +25,8 @@ export class InventoryController {
   constructor(private readonly inventory: InventoryService) {}
 
   @Post()
+  @Roles('admin')
+  @AllNamespaces()
   @HttpCode(200)
   @ApiOperation({ summary: 'Apply resources: YAML (multi-document) or JSON (object, array or List). All or nothing.' })
   @ApiConsumes('application/yaml', 'application/json')
@@ -42,6 +46,8 @@ export class InventoryController {
   }
 
   @Delete(':kind/:name')
+  @Roles('admin')
+  @AllNamespaces()
   @ApiOperation({ summary: 'Delete a cluster-scoped resource.' })
   @ApiNotFoundResponse({ type: ApiErrorBody })
   async deleteClusterScoped(@Param('kind') kind: string, @Param('name') name: string, @Query() q: InventoryWriteQuery) {
@@ -49,6 +55,8 @@ export class InventoryController {
   }
 
   @Delete(':kind/:namespace/:name')
+  @Roles('admin')
+  @AllNamespaces()
   @ApiOperation({ summary: 'Delete a namespaced resource (by the model key, e.g. tier.name, or the manifest name).' })
   @ApiNotFoundResponse({ type: ApiErrorBody })
   async deleteNamespaced(@Param('kind') kind: string, @Param('namespace') namespace: string, @Param('name') name: string, @Query() q: InventoryWriteQuery) {
@@ -56,11 +64,12 @@ export class InventoryController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'The current inventory.' })
+  @ApiOperation({ summary: 'The current inventory. A namespace-limited API key sees only the namespaced resources of its namespaces.' })
   @ApiOkResponse({ type: InventoryListDto })
-  list(@Query() q: InventoryListQuery): InventoryListDto {
+  list(@Query() q: InventoryListQuery, @Caller() caller: CallerIdentity): InventoryListDto {
+    assertNamespaceInScope(caller, q.namespace, 'namespace');
     return {
-      items: this.inventory.list(q).map((v) => ({ key: v.key, kind: v.kind, namespace: v.namespace, name: v.name, validFrom: new Date(v.validFrom).toISOString(), source: v.source, manifest: v.manifest })),
+      items: this.inventory.list({ ...q, scope: caller.namespaces }).map((v) => ({ key: v.key, kind: v.kind, namespace: v.namespace, name: v.name, validFrom: new Date(v.validFrom).toISOString(), source: v.source, manifest: v.manifest })),
     };
   }
 

@@ -1,5 +1,7 @@
 import { BadRequestException, Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Caller } from '../auth/auth.decorators';
+import { assertNamespaceInScope, CallerIdentity } from '../auth/caller';
 import { Clock } from '../clock/clock';
 import { SimulateService } from '../suggest/simulate.service';
 import { SuggestInputError } from '../suggest/suggest.errors';
@@ -25,7 +27,8 @@ export class SimulateController {
   })
   @ApiOkResponse({ type: SimulateResultDto })
   @ApiBadRequestResponse({ type: ApiErrorBody, description: 'An invalid resource (named with its field path) or an unknown deletion.' })
-  async simulate(@Body() body: SimulateRequestDto): Promise<SimulateResultDto> {
+  async simulate(@Body() body: SimulateRequestDto, @Caller() caller: CallerIdentity): Promise<SimulateResultDto> {
+    assertNamespaceInScope(caller, body.namespace, 'namespace');
     const window = resolveAnalysisWindow(body, this.clock.now());
     if (body.manifests !== undefined && typeof body.manifests !== 'string' && !Array.isArray(body.manifests)) {
       throw fieldError('manifests', 'give YAML text or an array of manifest objects');
@@ -37,7 +40,7 @@ export class SimulateController {
         deletions: body.deletions,
         namespace: body.namespace,
         timeLimitMs: (body.timeLimitSeconds ?? DEFAULT_TIME_LIMIT_S) * 1000,
-      });
+      }, caller.namespaces);
       return { from: window.from.toISOString(), to: window.to.toISOString(), ...replayView(r), candidate: r.candidate };
     } catch (err) {
       if (err instanceof SuggestInputError) throw new BadRequestException({ message: err.message, details: [{ field: err.field, problems: err.problems }] });

@@ -1,28 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsIntIn, IsListOf } from './query-values';
 import { DECISION_DIMENSIONS, DecisionDimension, HIT_DIMENSIONS, HitDimension } from '../storage/stats.repository';
+import { FlowFilterQuery } from './flow-filter.dto';
 import { TimeRangeQuery } from './time-range';
 
-class DecisionFilterQuery extends TimeRangeQuery {
-  @ApiPropertyOptional({ enum: ['allow', 'deny', 'log'] })
-  @IsOptional() @IsIn(['allow', 'deny', 'log'], { message: 'action must be one of allow, deny, log' })
-  action?: string;
-
-  @ApiPropertyOptional({ description: 'Deciding tier.' })
-  @IsOptional() @IsString() @MaxLength(253)
-  tier?: string;
-
-  @ApiPropertyOptional({ description: 'Deciding policy (inventory key).' })
-  @IsOptional() @IsString() @MaxLength(600)
-  policy?: string;
-
-  @ApiPropertyOptional({ description: 'Source or destination namespace.' })
-  @IsOptional() @IsString() @MaxLength(253)
-  namespace?: string;
-}
-
-export class DecisionStatsQuery extends DecisionFilterQuery {
+export class DecisionStatsQuery extends FlowFilterQuery {
   @ApiPropertyOptional({ description: `Comma-separated dimensions: ${Object.keys(DECISION_DIMENSIONS).join(', ')}. None: one total.`, example: 'tier,policy' })
   @IsOptional() @IsListOf(Object.keys(DECISION_DIMENSIONS), 8)
   groupBy?: DecisionDimension[];
@@ -32,7 +15,7 @@ export class DecisionStatsQuery extends DecisionFilterQuery {
   limit?: number;
 }
 
-export class TimeSeriesQuery extends DecisionFilterQuery {
+export class TimeSeriesQuery extends FlowFilterQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 1440, default: 1, description: 'Bucket width in minutes.' })
   @IsOptional() @IsIntIn(1, 1440)
   interval?: number;
@@ -77,15 +60,28 @@ export class HitGroupDto {
   @ApiProperty() flows!: number;
 }
 
+export class CoveredRangeDto {
+  @ApiProperty({ description: 'Start of the range the counts cover.' }) from!: string;
+  @ApiProperty({ description: 'End (exclusive) of the range the counts cover.' }) to!: string;
+  @ApiProperty({
+    description:
+      'true: the counts come from per-minute rollups, so the requested range was widened to whole minutes (from rounded down, to rounded up). false: counted from the stored flows, exactly the requested range (filters the rollups do not have: IPs, ports, names, labels, protocol, flags).',
+  })
+  roundedToMinutes!: boolean;
+}
+
 export class DecisionStatsDto {
+  @ApiProperty({ type: CoveredRangeDto }) range!: CoveredRangeDto;
   @ApiProperty({ type: [DecisionGroupDto] }) groups!: DecisionGroupDto[];
 }
 
 export class TimeSeriesDto {
   @ApiProperty() intervalMinutes!: number;
+  @ApiProperty({ type: CoveredRangeDto }) range!: CoveredRangeDto;
   @ApiProperty({ type: [TimeBucketDto] }) buckets!: TimeBucketDto[];
 }
 
 export class HitStatsDto {
+  @ApiProperty({ type: CoveredRangeDto, description: 'Always whole minutes (per-minute rollups).' }) range!: CoveredRangeDto;
   @ApiProperty({ type: [HitGroupDto] }) groups!: HitGroupDto[];
 }

@@ -1,6 +1,8 @@
 import { BadRequestException, Controller, Get, Headers, NotFoundException, Param, Query, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { Caller } from '../auth/auth.decorators';
+import { assertNamespaceInScope, CallerIdentity } from '../auth/caller';
 import { Clock } from '../clock/clock';
 import { SuggestInputError } from '../suggest/suggest.errors';
 import { Suggestion } from '../suggest/suggestion.types';
@@ -40,9 +42,10 @@ export class SuggestionsController {
   @ApiOperation({ summary: 'Suggestions over a window (default 7 days): tighter rules for over-broad allows, policies for unprotected workloads; each with staged and enforced YAML, evidence, confidence and its replay proof.' })
   @ApiOkResponse({ type: SuggestionListDto })
   @ApiBadRequestResponse({ type: ApiErrorBody })
-  async list(@Query() q: SuggestionsQueryDto): Promise<SuggestionListDto> {
+  async list(@Query() q: SuggestionsQueryDto, @Caller() caller: CallerIdentity): Promise<SuggestionListDto> {
+    assertNamespaceInScope(caller, q.namespace, 'namespace');
     const query = this.query(q);
-    const r = await this.run(() => this.suggestions.suggestions(query));
+    const r = await this.run(() => this.suggestions.suggestions(query, caller.namespaces));
     return { from: query.window.from.toISOString(), to: query.window.to.toISOString(), partial: r.partial, items: r.items.map(view) };
   }
 
@@ -51,8 +54,9 @@ export class SuggestionsController {
   @ApiProduces('application/json', 'application/yaml')
   @ApiOkResponse({ type: SuggestionDto })
   @ApiNotFoundResponse({ type: ApiErrorBody })
-  async one(@Param('id') id: string, @Query() q: SuggestionQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) res: Response): Promise<SuggestionDto | string> {
-    const s = await this.run(() => this.suggestions.suggestion(id, this.query(q)));
+  async one(@Param('id') id: string, @Query() q: SuggestionQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) res: Response, @Caller() caller: CallerIdentity): Promise<SuggestionDto | string> {
+    assertNamespaceInScope(caller, q.namespace, 'namespace');
+    const s = await this.run(() => this.suggestions.suggestion(id, this.query(q), caller.namespaces));
     if (!s) throw new NotFoundException({ message: `no suggestion ${id} for this window`, details: [{ field: 'id', problems: ['no such suggestion'] }] });
     if (accept && /\b(application|text)\/(x-)?yaml\b/.test(accept)) {
       res.type('application/yaml');

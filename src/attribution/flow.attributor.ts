@@ -58,7 +58,7 @@ function owner(peer: ResolvedPeer): string {
 }
 
 /** Selectors print in their canonical form, so the stored rule reads like the manifest. */
-function describeRule(rule: Rule | undefined): string {
+export function describeRule(rule: Rule | undefined): string {
   if (!rule) return '';
   return JSON.stringify(rule, (_k, v: unknown) =>
     v && typeof v === 'object' && 'matchesNamespace' in v ? String(v) : Array.isArray(v) && v.length === 0 ? undefined : v,
@@ -79,9 +79,10 @@ export class FlowAttributor {
     const dst = this.enrich(snap, dstPeer, record.dst);
     // The reporting side is always a local endpoint (pod or host endpoint); so is any side the
     // dataplane typed wep/hep. Either missing from the inventory means the inventory is behind.
-    const local = record.reporter === 'dst' ? dstPeer : srcPeer;
+    // A forwarded (`fwd`) flow is reported by the host endpoint in between: neither side is local.
+    const local = record.reporter === 'fwd' ? undefined : record.reporter === 'dst' ? dstPeer : srcPeer;
     const unknownEndpoint =
-      !local?.endpoint ||
+      (record.reporter !== 'fwd' && !local?.endpoint) ||
       ((record.src.type === 'wep' || record.src.type === 'hep') && !srcPeer?.endpoint) ||
       ((record.dst.type === 'wep' || record.dst.type === 'hep') && !dstPeer?.endpoint);
     return { record, source, src, dst, attribution: this.attributeSide(record, snap, srcPeer, dstPeer, unknownEndpoint) };
@@ -142,6 +143,9 @@ export class FlowAttributor {
     srcPeer: ResolvedPeer | undefined,
     dstPeer: ResolvedPeer | undefined,
   ): Computed | undefined {
+    // Forwarded traffic is decided by the forwarding host's apply-on-forward / pre-DNAT policies,
+    // which the engine does not evaluate: its trace is the dataplane's own, or none.
+    if (record.reporter === 'fwd') return undefined;
     const local = record.reporter === 'dst' ? dstPeer : srcPeer;
     if (!local?.endpoint) return undefined;
     const key = `c|${record.reporter}|${record.srcIp || peerId(srcPeer)}|${record.dstIp || peerId(dstPeer)}|${record.protocol}|${record.dstPort}|${snap.usesSourcePorts ? record.srcPort : ''}|${record.dstService?.name ?? ''}|${record.dstService?.namespace ?? ''}${record.http ? `|${record.http.method} ${record.http.path}` : ''}`;
@@ -245,6 +249,10 @@ export class FlowAttributor {
 
 
   private hitDecision(snap: InventorySnapshot, reporter: string, hit: PolicyHit, kind?: 'log'): Attribution['decision'] {
+    if (isNoProfileMatch(hit)) {
+      // `pro:__NO_MATCH__` / `__PROFILE__.__NO_MATCH__`: no profile matched, not a profile of that name.
+      return { kind: 'no-profile', tier: '', tierOrder: null, policy: '', policyOrder: null, ruleIndex: hit.ruleIndex, rule: '' };
+    }
     const key = policyKey(hit.kind, hit.namespace, hit.name);
     const policy = snap.policy(key);
     return {
@@ -270,6 +278,13 @@ export class FlowAttributor {
       rule: key ? describeRule(snap.rule(key, reporter, d.ruleIndex ?? -1)) : '',
     };
   }
+}
+
+/** Calico's placeholder profile for "no profile matched the endpoint". */
+const NO_MATCH = '__NO_MATCH__';
+
+function isNoProfileMatch(hit: PolicyHit): boolean {
+  return hit.kind === 'Profile' && hit.name === NO_MATCH;
 }
 
 function decisionPolicy(d: Decision): string {

@@ -8,6 +8,7 @@ import {
   IsString,
   IsUrl,
   Matches,
+  MinLength,
   Max,
   Min,
 } from 'class-validator';
@@ -64,6 +65,24 @@ export class EnvironmentVariables {
   /** Deciding policies that get their own label in the decision metrics; the rest count as `other`. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10000)
   FLOWSCOPE_METRICS_TOP_POLICIES = 50;
+  /**
+   * on: every API request needs an API key (Authorization: Bearer). off: no access control at all,
+   * for a local demo only; it has to be said explicitly.
+   */
+  @IsOptional() @IsIn(['on', 'off'])
+  FLOWSCOPE_AUTH: 'on' | 'off' = 'on';
+
+  /** Bootstrap admin key (never logged): lets the first keys be created through the API. */
+  @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
+  FLOWSCOPE_ADMIN_KEY?: string;
+
+  /** Key for the HMAC-SHA256 signature of export manifests (never logged); unset: manifests are unsigned. */
+  @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
+  FLOWSCOPE_EXPORT_SIGNING_KEY?: string;
+
+  /** Requests per minute one API key (or, without a key, one client address) may make. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  FLOWSCOPE_RATE_LIMIT_PER_MINUTE = 1200;
 
   /** Comma-separated host:port list. */
   @IsOptional() @Matches(/^[^,\s:]+:\d{1,5}(,[^,\s:]+:\d{1,5})*$/, { message: 'must be a comma-separated list of host:port' })
@@ -156,6 +175,8 @@ export interface AppConfig {
   ingest: { enabled: boolean; format: 'auto' | 'flowscope' | 'calico' | 'goldmane'; maxMessageBytes: number };
   retention: { allowedDays: number; deniedDays: number };
   metrics: { topPolicies: number };
+  auth: { enabled: boolean; adminKey?: string; rateLimitPerMinute: number };
+  export: { signingKey?: string };
   kafka: {
     brokers: string[];
     clientId: string;

@@ -11,7 +11,7 @@ export class ConfigError extends Error {
 }
 
 /** Settings without a default: absent from a fresh EnvironmentVariables' keys. */
-const OPTIONAL_VARIABLES = ['CLICKHOUSE_URL', 'CLICKHOUSE_TLS_CA_FILE', 'KAFKA_TLS_CA_FILE', 'KAFKA_TLS_CERT_FILE', 'KAFKA_TLS_KEY_FILE', 'KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'FLOWSCOPE_TLS_CERT_FILE', 'FLOWSCOPE_TLS_KEY_FILE'];
+const OPTIONAL_VARIABLES = ['CLICKHOUSE_URL', 'FLOWSCOPE_ADMIN_KEY', 'FLOWSCOPE_EXPORT_SIGNING_KEY', 'CLICKHOUSE_TLS_CA_FILE', 'KAFKA_TLS_CA_FILE', 'KAFKA_TLS_CERT_FILE', 'KAFKA_TLS_KEY_FILE', 'KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'FLOWSCOPE_TLS_CERT_FILE', 'FLOWSCOPE_TLS_KEY_FILE'];
 
 function describe(error: ValidationError): string {
   const reasons = Object.values(error.constraints ?? {}).map((m) => m.replace(`${error.property} `, ''));
@@ -61,6 +61,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     ingest: { enabled: vars.FLOWSCOPE_INGEST_ENABLED, format: vars.KAFKA_FLOWS_FORMAT, maxMessageBytes: vars.FLOWSCOPE_MAX_MESSAGE_BYTES },
     retention: { allowedDays: vars.FLOWSCOPE_RETENTION_ALLOWED_DAYS, deniedDays: vars.FLOWSCOPE_RETENTION_DENIED_DAYS },
     metrics: { topPolicies: vars.FLOWSCOPE_METRICS_TOP_POLICIES },
+    auth: { enabled: vars.FLOWSCOPE_AUTH === 'on', adminKey: vars.FLOWSCOPE_ADMIN_KEY, rateLimitPerMinute: vars.FLOWSCOPE_RATE_LIMIT_PER_MINUTE },
+    export: { signingKey: vars.FLOWSCOPE_EXPORT_SIGNING_KEY },
     kafka: {
       brokers: vars.KAFKA_BROKERS.split(','),
       clientId: vars.KAFKA_CLIENT_ID,

@@ -1,3 +1,5 @@
+import { FlowDetails } from './flow-details';
+
 /**
  * A flow record as a dataplane reported it, whatever format it arrived in (flowscope v1, Calico
  * Enterprise flow logs, Goldmane). Enrichment and attribution add to it; nothing here is inferred.
@@ -65,6 +67,8 @@ export interface FlowRecord {
    */
   enforcedHits: string[];
   pendingHits: string[];
+  /** Extras some records carry (process, domains, TCP and HTTP statistics...), stored off the flows row. */
+  details?: FlowDetails;
 }
 
 /** Where a record came from: the Kafka coordinates make every stored row traceable and idempotent. */

@@ -4,9 +4,11 @@ import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorFunc
 import { ApiErrorBody } from '../api/api-error';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { Public } from '../auth/auth.decorators';
 import { DependencyHealth } from './health.indicators';
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -3,6 +3,7 @@ import schema from '../../docs/flow-event.schema.json';
 import { parseReportedTrace } from '../attribution/reported-trace';
 import { FlowRecord, reportedEndpoint } from '../flows/flow-record';
 import { checkIp } from './formats/ip.checker';
+import { messageLines } from './formats/ndjson.lines';
 import { MalformedEventError } from './malformed-event.error';
 
 interface FlowEventV1 {
@@ -59,7 +60,7 @@ function parseTime(field: string, value: string | number): number {
 
 /**
  * Reads flowscope's own event format (docs/flow-event.schema.json): a message holds one JSON event
- * or NDJSON lines. A message is accepted or rejected whole, so a dead-lettered message can be
+ * (on one line or pretty-printed) or NDJSON lines. A message is accepted or rejected whole, so a dead-lettered message can be
  * replayed as it was.
  */
 export class FlowEventParser {
@@ -71,9 +72,7 @@ export class FlowEventParser {
     if (value.length > this.maxMessageBytes) {
       throw new MalformedEventError(`message is ${value.length} bytes, over the ${this.maxMessageBytes}-byte limit`);
     }
-    const text = value.toString('utf8');
-    const lines = text.split('\n').filter((l) => l.trim().length > 0);
-    if (lines.length === 0) throw new MalformedEventError('message is empty');
+    const lines = messageLines(value, this.maxMessageBytes);
     return lines.map((line, i) => this.parseLine(line, lines.length > 1 ? `line ${i + 1}: ` : ''));
   }
 

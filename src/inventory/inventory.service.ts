@@ -164,10 +164,13 @@ export class InventoryService implements OnModuleInit {
     return snap;
   }
 
-  list(filter: { kind?: string; namespace?: string } = {}): InventoryVersion[] {
+  /** `scope`: an API key's namespaces (null or absent = all); cluster-scoped resources are outside any. */
+  list(filter: { kind?: string; namespace?: string; scope?: readonly string[] | null } = {}): InventoryVersion[] {
+    const scope = filter.scope ?? null;
     return this.timeline
       .current()
       .filter((v) => (!filter.kind || v.kind === filter.kind || v.manifestKind === filter.kind) && (filter.namespace === undefined || v.namespace === filter.namespace))
+      .filter((v) => scope === null || scope.includes(v.namespace))
       .sort((a, b) => a.key.localeCompare(b.key));
   }
 }

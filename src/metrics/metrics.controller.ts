@@ -1,8 +1,10 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AllNamespaces } from '../auth/auth.decorators';
 import { IngestMetrics } from './ingest.metrics';
 
 @ApiTags('health')
+@AllNamespaces()
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: IngestMetrics) {}

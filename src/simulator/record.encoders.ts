@@ -142,6 +142,12 @@ export const GOLDMANE_KIND: Readonly<Record<PolicyHit['kind'], number>> = {
 };
 
 function goldmaneHit(h: PolicyHit, i: number): Record<string, unknown> {
+  if (h.ruleIndex === -1 && h.kind !== 'Profile') {
+    // As Felix sends it: kind EndOfTier, no name, the policy that selected the endpoint as trigger.
+    const trigger: Record<string, unknown> = { kind: GOLDMANE_KIND[h.kind], name: h.name, tier: h.tier };
+    if (h.namespace) trigger.namespace = h.namespace;
+    return { kind: GOLDMANE_KIND.EndOfTier, tier: h.tier, action: GOLDMANE_ACTION[h.action], policy_index: i, rule_index: -1, trigger };
+  }
   const o: Record<string, unknown> = { kind: GOLDMANE_KIND[h.kind], name: h.name, tier: h.tier, action: GOLDMANE_ACTION[h.action], policy_index: i, rule_index: h.ruleIndex };
   if (h.namespace) o.namespace = h.namespace;
   return o;
@@ -181,9 +187,10 @@ export function goldmaneEncoder(): RecordEncoder {
       packets_out: c.packetsOut,
       bytes_in: c.bytesIn,
       bytes_out: c.bytesOut,
+      // Felix sends Calico's num_flows in num_connections_live.
       num_connections_started: 1,
       num_connections_completed: r.action === 'allow' ? 1 : 0,
-      num_connections_live: 0,
+      num_connections_live: 1,
     });
   };
 }

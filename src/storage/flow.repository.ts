@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AttributedFlow } from '../attribution/attributed-flow';
+import { FlowDetails, hasDetails } from '../flows/flow-details';
 import { FlowAction } from '../flows/flow-record';
+import { FlowFilter, flowWhere } from './flow-filter';
 import { ClickHouseAdapter } from './clickhouse.adapter';
 import { encodeTsvRow, tsvTime, TsvValue } from './tsv.encoder';
 import { WhereBuilder } from './where.builder';
@@ -38,20 +40,11 @@ export interface StoredFlow {
   decision: { kind: string; tier: string; tierOrder: number | null; policy: string; policyOrder: number | null; ruleIndex: number; source: string };
   flags: { verdictMismatch: boolean; unknownPolicy: boolean; unknownEndpoint: boolean; verdictUncertain: boolean };
   source: { format: string; topic: string; partition: number; offset: string };
+  /** Extras the record carried (process, domains, TCP / HTTP statistics...), only when it had any. */
+  details?: FlowDetails;
 }
 
-export interface FlowSearch {
-  from: Date;
-  to: Date;
-  action?: FlowAction;
-  /** matches either side of the flow */
-  namespace?: string;
-  /** matches either side of the flow */
-  ip?: string;
-  /** deciding policy (inventory key) */
-  policy?: string;
-  tier?: string;
-  verdictMismatch?: boolean;
+export interface FlowSearch extends FlowFilter {
   limit: number;
   /** keyset cursor: rows strictly older than this (start time ms, row id) */
   before?: { startTime: number; id: string };
@@ -62,6 +55,13 @@ export interface FlowPage {
   next?: { startTime: number; id: string };
 }
 
+/**
+ * Newest first, ties broken by the row's Kafka coordinates (the row id's parts, compared as
+ * numbers). Leading with the hour, the table's first sort key (the same order, since the hour only
+ * grows with the time), lets the engine read hours newest first and stop once a page is full.
+ */
+const NEWEST_FIRST = 'toStartOfHour(start_time) DESC, start_time DESC, source_topic DESC, source_partition DESC, source_offset DESC, source_index DESC';
+
 /** Row id: unique per Kafka record (and line within it), stable across retries. */
 const ROW_ID = `concat(source_topic, '/', toString(source_partition), '/', toString(source_offset), '/', toString(source_index))`;
 
@@ -70,12 +70,47 @@ export class FlowRepository {
   constructor(private readonly clickhouse: ClickHouseAdapter) {}
 
   /**
-   * One insert per batch; the token makes a retry of the same batch a no-op. Errors propagate.
-   * `incarnation` names the incarnation of the Kafka partition the rows came from (see
-   * PartitionIncarnations); '' is the first one.
+   * One insert per batch (plus one for the records' details, when any has some); the token makes a
+   * retry of the same batch a no-op. Details go first: a crash between the two inserts leaves the
+   * batch uncommitted and unstored in `flows`, so it is redelivered and both are written again (the
+   * details table folds a repeated row). Errors propagate. `incarnation` names the incarnation of
+   * the Kafka partition the rows came from (see PartitionIncarnations); '' is the first one.
    */
   async insert(flows: readonly AttributedFlow[], dedupToken: string, incarnation = ''): Promise<void> {
+    const details: string[] = [];
+    for (const f of flows) if (hasDetails(f.record.details)) details.push(encodeTsvRow(detailValues(f)));
+    if (details.length > 0) await this.clickhouse.insertTsv('flow_details', DETAIL_COLUMNS, details, dedupToken);
     await this.clickhouse.insertTsv('flows', INSERT_COLUMNS, flows.map((f) => encodeTsvRow([...flowValues(f), incarnation])), dedupToken);
+  }
+
+  /**
+   * The details of the given flows (row ids as search returns them), by id; flows without details
+   * are absent from the map. Unknown or malformed ids are ignored.
+   */
+  async detailsOf(ids: readonly string[]): Promise<Map<string, FlowDetails>> {
+    const out = new Map<string, FlowDetails>();
+    const keys = ids.flatMap((id) => {
+      const k = parseRowId(id);
+      return k ? [{ id, ...k }] : [];
+    });
+    if (keys.length === 0) return out;
+    const rows = await this.clickhouse.query<{ id: string; details: string }>(
+      `SELECT ${ROW_ID} AS id, details
+       FROM flow_details
+       WHERE source_topic IN {topics:Array(String)} AND source_partition IN {partitions:Array(UInt32)}
+         AND source_offset BETWEEN toUInt64({lo:String}) AND toUInt64({hi:String}) AND ${ROW_ID} IN {ids:Array(String)}
+       LIMIT 1 BY id`,
+      {
+        topics: [...new Set(keys.map((k) => k.topic))],
+        partitions: [...new Set(keys.map((k) => k.partition))],
+        // Offsets are 64-bit: a range of the key prunes, the id comparison is exact.
+        lo: keys.reduce((m, k) => (BigInt(k.offset) < m ? BigInt(k.offset) : m), BigInt(keys[0].offset)).toString(),
+        hi: keys.reduce((m, k) => (BigInt(k.offset) > m ? BigInt(k.offset) : m), BigInt(keys[0].offset)).toString(),
+        ids: keys.map((k) => k.id),
+      },
+    );
+    for (const r of rows) out.set(r.id, JSON.parse(r.details) as FlowDetails);
+    return out;
   }
 
   /**
@@ -92,30 +127,81 @@ export class FlowRepository {
   }
 
   async search(q: FlowSearch): Promise<FlowPage> {
-    const where = new WhereBuilder()
-      .addAll('start_time >= fromUnixTimestamp64Milli({from:Int64}) AND start_time < fromUnixTimestamp64Milli({to:Int64})', { from: q.from.getTime(), to: q.to.getTime() })
-      .add('action = {action:String}', 'action', q.action)
-      .add('(src_namespace = {ns:String} OR dst_namespace = {ns:String})', 'ns', q.namespace)
-      .add('(src_ip = {ip:String} OR dst_ip = {ip:String})', 'ip', q.ip)
-      .add('decision_policy = {policy:String}', 'policy', q.policy)
-      .add('decision_tier = {tier:String}', 'tier', q.tier)
-      .add('verdict_mismatch = {mismatch:UInt8}', 'mismatch', q.verdictMismatch === undefined ? undefined : Number(q.verdictMismatch));
-    if (q.before) {
-      where.addAll(`(start_time, ${ROW_ID}) < (fromUnixTimestamp64Milli({beforeTime:Int64}), {beforeId:String})`, { beforeTime: q.before.startTime, beforeId: q.before.id });
+    const where = flowWhere(q);
+    const before = q.before && parseRowId(q.before.id);
+    if (q.before && before) {
+      where.addAll(
+        `(start_time, source_topic, source_partition, source_offset, source_index) < (fromUnixTimestamp64Milli({beforeTime:Int64}), {beforeTopic:String}, {beforePartition:UInt32}, {beforeOffset:UInt64}, {beforeIndex:UInt32})`,
+        { beforeTime: q.before.startTime, beforeTopic: before.topic, beforePartition: before.partition, beforeOffset: before.offset, beforeIndex: before.index },
+      );
     }
     const rows = await this.clickhouse.query<FlowRow>(
       `SELECT ${ROW_ID} AS id, toUnixTimestamp64Milli(start_time) AS start_ms, toUnixTimestamp64Milli(end_time) AS end_ms, *
        FROM flows
        WHERE ${where.sql}
-       ORDER BY start_time DESC, id DESC
+       ORDER BY ${NEWEST_FIRST}
        LIMIT {limit:UInt32}`,
       { ...where.params, limit: q.limit + 1 },
     );
     const more = rows.length > q.limit;
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
-    return { items: page.map(toStoredFlow), next: more && last ? { startTime: Number(last.start_ms), id: last.id } : undefined };
+    const items = page.map(toStoredFlow);
+    const details = await this.detailsOf(items.map((f) => f.id));
+    for (const f of items) {
+      const d = details.get(f.id);
+      if (d) f.details = d;
+    }
+    return { items, next: more && last ? { startTime: Number(last.start_ms), id: last.id } : undefined };
   }
+
+  /**
+   * One flow by row id, with the computed trace and the deciding rule's text; undefined when it
+   * does not exist or lies outside the caller's namespace scope.
+   */
+  async byId(id: string, scope: readonly string[] | null): Promise<StoredFlowDetail | undefined> {
+    const key = parseRowId(id);
+    if (!key) return undefined;
+    const where = new WhereBuilder()
+      .addAll(
+        'source_topic = {topic:String} AND source_partition = {partition:UInt32} AND source_offset = {offset:UInt64} AND source_index = {index:UInt32}',
+        key,
+      )
+      .scope(scope);
+    const [row] = await this.clickhouse.query<FlowRow>(
+      `SELECT ${ROW_ID} AS id, toUnixTimestamp64Milli(start_time) AS start_ms, toUnixTimestamp64Milli(end_time) AS end_ms, *
+       FROM flows WHERE ${where.sql} LIMIT 1`,
+      where.params,
+    );
+    if (!row) return undefined;
+    const r = row as FlowRow & { trace_tiers: string[]; trace_policies: string[]; trace_rules: number[]; trace_actions: string[]; decision_rule: string; pending_decision_policy: string; pending_decision_rule_index: number };
+    const flow: StoredFlowDetail = {
+      ...toStoredFlow(row),
+      trace: {
+        source: r.trace_source,
+        hits: r.trace_policies.map((policy, i) => ({ tier: r.trace_tiers[i], policy, ruleIndex: Number(r.trace_rules[i]), action: r.trace_actions[i] })),
+      },
+      decidingRule: r.decision_rule === '' ? null : (JSON.parse(r.decision_rule) as unknown),
+      pendingDecision: { policy: r.pending_decision_policy, ruleIndex: Number(r.pending_decision_rule_index) },
+    };
+    const details = (await this.detailsOf([flow.id])).get(flow.id);
+    if (details) flow.details = details;
+    return flow;
+  }
+}
+
+export interface StoredFlowDetail extends StoredFlow {
+  /** The attributed trace: the dataplane's when it reported one, else the engine's. */
+  trace: { source: string; hits: Array<{ tier: string; policy: string; ruleIndex: number; action: string }> };
+  /** The rule that decided, as stored with the policy (null when the policy is unknown). */
+  decidingRule: unknown;
+  pendingDecision: { policy: string; ruleIndex: number };
+}
+
+/** A row id (see ROW_ID) split into its Kafka coordinates, or undefined when it is not one. */
+export function parseRowId(id: string): { topic: string; partition: number; offset: string; index: number } | undefined {
+  const m = /^(.+)\/(\d{1,10})\/(\d{1,20})\/(\d{1,10})$/.exec(id);
+  return m ? { topic: m[1], partition: Number(m[2]), offset: m[3], index: Number(m[4]) } : undefined;
 }
 
 /** A flows row as SELECT returns it (64-bit numbers may arrive as strings). */
@@ -221,4 +307,11 @@ export function flowValues({ record: r, source: s, src, dst, attribution: a }: A
     a.pendingDecision.policy, a.pendingDecision.ruleIndex, a.verdictMismatch, a.unknownPolicy, a.unknownEndpoint,
     s.format, s.topic, s.partition, s.offset, s.index, a.verdictUncertain,
   ];
+}
+
+/** The flow_details columns an insert writes, in the order detailValues() gives them. */
+const DETAIL_COLUMNS = ['start_time', 'action', 'source_topic', 'source_partition', 'source_offset', 'source_index', 'details'] as const;
+
+function detailValues({ record: r, source: s }: AttributedFlow): TsvValue[] {
+  return [tsvTime(r.startTime), r.action, s.topic, s.partition, s.offset, s.index, JSON.stringify(r.details)];
 }

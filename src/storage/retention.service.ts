@@ -13,7 +13,7 @@ export function retentionTtl(allowedDays: number, deniedDays: number): string | 
 }
 
 /**
- * Retention is configuration, not schema: it is applied to the flows table on start, and only
+ * Retention is configuration, not schema: it is applied to the flows (and flow details) tables on start, and only
  * when it differs from what the table has (a TTL change re-evaluates old parts lazily, on merges,
  * rather than rewriting the table at every start).
  */
@@ -29,17 +29,25 @@ export class RetentionService {
   async apply(): Promise<void> {
     const { allowedDays, deniedDays } = this.config.retention;
     const wanted = retentionTtl(allowedDays, deniedDays);
-    const [table] = await this.clickhouse.query<{ q: string }>(
-      "SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = 'flows'",
+    // A flow's details (process, TCP statistics...) live as long as the flow.
+    let changed = false;
+    for (const table of ['flows', 'flow_details']) changed = (await this.applyTo(table, wanted)) || changed;
+    if (changed) this.logger.log(`flow retention: allowed ${allowedDays || 'forever'} days, denied and logged ${deniedDays || 'forever'} days`);
+  }
+
+  private async applyTo(table: string, wanted: string | undefined): Promise<boolean> {
+    const [row] = await this.clickhouse.query<{ q: string }>(
+      'SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = {table:String}',
+      { table },
     );
-    const current = /\sTTL\s(.*?)(\sSETTINGS\s|$)/s.exec(table?.q ?? '')?.[1]?.trim();
+    const current = /\sTTL\s(.*?)(\sSETTINGS\s|$)/s.exec(row?.q ?? '')?.[1]?.trim();
     const normalise = (ttl: string | undefined) => ttl?.replace(/\s+DELETE\s+WHERE\s+/g, ' WHERE ').replace(/\s+/g, ' ');
-    if (normalise(current) === normalise(wanted)) return;
+    if (normalise(current) === normalise(wanted)) return false;
     if (wanted) {
-      await this.clickhouse.command(`ALTER TABLE flows MODIFY TTL ${wanted.replace(/ WHERE /g, ' DELETE WHERE ')} SETTINGS materialize_ttl_after_modify = 0`);
+      await this.clickhouse.command(`ALTER TABLE ${table} MODIFY TTL ${wanted.replace(/ WHERE /g, ' DELETE WHERE ')} SETTINGS materialize_ttl_after_modify = 0`);
     } else {
-      await this.clickhouse.command('ALTER TABLE flows REMOVE TTL');
+      await this.clickhouse.command(`ALTER TABLE ${table} REMOVE TTL`);
     }
-    this.logger.log(`flow retention: allowed ${allowedDays || 'forever'} days, denied and logged ${deniedDays || 'forever'} days`);
+    return true;
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ClickHouseAdapter } from './clickhouse.adapter';
+import { FlowFilter, flowWhere, rollupCanAnswer } from './flow-filter';
 import { WhereBuilder } from './where.builder';
 
 /** Dimensions a decision count can be grouped by; each maps to a rollup column (never user SQL). */
@@ -23,13 +24,6 @@ export interface StatsWindow {
   to: Date;
 }
 
-export interface DecisionFilter {
-  action?: string;
-  tier?: string;
-  policy?: string;
-  namespace?: string;
-}
-
 export interface Counts {
   records: number;
   flows: number;
@@ -39,6 +33,39 @@ export interface Counts {
 }
 
 const COUNT_COLUMNS = 'sum(records) AS records, sum(flows) AS flows, sum(bytes) AS bytes, sum(packets) AS packets, sum(mismatches) AS mismatches';
+const RAW_COUNT_COLUMNS = 'count() AS records, sum(num_flows) AS flows, sum(bytes_in + bytes_out) AS bytes, sum(packets_in + packets_out) AS packets, sum(verdict_mismatch) AS mismatches';
+
+/** Where a count comes from: the per-minute rollup when it has every filtered column, else raw flows. */
+interface CountSource {
+  table: string;
+  where: WhereBuilder;
+  counts: string;
+  minute: string;
+  /** The rollup counts whole minutes: the range was widened to them. */
+  roundedToMinutes: boolean;
+}
+
+function countSource(f: FlowFilter): CountSource {
+  if (rollupCanAnswer(f)) {
+    return { table: 'flow_decisions_1m', where: flowWhere(f, { rollup: true }), counts: COUNT_COLUMNS, minute: 'minute', roundedToMinutes: true };
+  }
+  return { table: 'flows', where: flowWhere(f), counts: RAW_COUNT_COLUMNS, minute: 'toStartOfMinute(start_time)', roundedToMinutes: false };
+}
+
+const MINUTE_MS = 60_000;
+
+/** The range a count actually covers: whole minutes from the rollup, exact from raw flows. */
+export interface CoveredRange {
+  from: string;
+  to: string;
+  roundedToMinutes: boolean;
+}
+
+function covered(f: FlowFilter, roundedToMinutes: boolean): CoveredRange {
+  const from = roundedToMinutes ? Math.floor(f.from.getTime() / MINUTE_MS) * MINUTE_MS : f.from.getTime();
+  const to = roundedToMinutes ? Math.ceil(f.to.getTime() / MINUTE_MS) * MINUTE_MS : f.to.getTime();
+  return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), roundedToMinutes };
+}
 
 function window(w: StatsWindow): WhereBuilder {
   return new WhereBuilder().addAll('minute >= toStartOfMinute(fromUnixTimestamp64Milli({from:Int64})) AND minute < fromUnixTimestamp64Milli({to:Int64})', {
@@ -59,56 +86,69 @@ function toCounts(r: Record<string, unknown>): Counts {
 export class StatsRepository {
   constructor(private readonly clickhouse: ClickHouseAdapter) {}
 
-  private where(w: StatsWindow, f: DecisionFilter): WhereBuilder {
-    return window(w)
-      .add('action = {action:String}', 'action', f.action)
-      .add('decision_tier = {tier:String}', 'tier', f.tier)
-      .add('decision_policy = {policy:String}', 'policy', f.policy)
-      .add('(src_namespace = {ns:String} OR dst_namespace = {ns:String})', 'ns', f.namespace);
-  }
-
   /** Counts grouped by the given dimensions, largest first (top-N with a limit). */
-  async decisions(w: StatsWindow, f: DecisionFilter, groupBy: DecisionDimension[], limit: number): Promise<Array<{ key: Record<string, string | number> } & Counts>> {
+  async decisions(
+    f: FlowFilter,
+    groupBy: DecisionDimension[],
+    limit: number,
+  ): Promise<{ range: CoveredRange; groups: Array<{ key: Record<string, string | number> } & Counts> }> {
     const cols = groupBy.map((d) => `${DECISION_DIMENSIONS[d]} AS ${d}`);
-    const { sql, params } = this.where(w, f);
+    const src = countSource(f);
+    const { sql, params } = src.where;
     const rows = await this.clickhouse.query<Record<string, unknown>>(
-      `SELECT ${[...cols, COUNT_COLUMNS].join(', ')}
-       FROM flow_decisions_1m WHERE ${sql}
+      `SELECT ${[...cols, src.counts].join(', ')}
+       FROM ${src.table} WHERE ${sql}
        ${groupBy.length ? `GROUP BY ${groupBy.join(', ')}` : ''}
        ORDER BY records DESC${groupBy.length ? `, ${groupBy.join(', ')}` : ''}
        LIMIT {limit:UInt32}`,
       { ...params, limit },
     );
-    return rows.map((r) => ({ key: Object.fromEntries(groupBy.map((d) => [d, d === 'rule' ? Number(r[d]) : String(r[d])])), ...toCounts(r) }));
+    return {
+      range: covered(f, src.roundedToMinutes),
+      groups: rows.map((r) => ({ key: Object.fromEntries(groupBy.map((d) => [d, d === 'rule' ? Number(r[d]) : String(r[d])])), ...toCounts(r) })),
+    };
   }
 
   /** Counts per time bucket (a multiple of the one-minute rollup), oldest first, gaps filled with zero. */
-  async timeSeries(w: StatsWindow, f: DecisionFilter, bucketMinutes: number): Promise<Array<{ time: string } & Counts>> {
-    const { sql, params } = this.where(w, f);
+  async timeSeries(f: FlowFilter, bucketMinutes: number): Promise<{ range: CoveredRange; buckets: Array<{ time: string } & Counts> }> {
+    const src = countSource(f);
+    const { sql, params } = src.where;
     const rows = await this.clickhouse.query<Record<string, unknown>>(
-      `SELECT toUnixTimestamp(toStartOfInterval(minute, toIntervalMinute({bucket:UInt32}))) * 1000 AS t, ${COUNT_COLUMNS}
-       FROM flow_decisions_1m WHERE ${sql}
+      `SELECT toUnixTimestamp(toStartOfInterval(${src.minute}, toIntervalMinute({bucket:UInt32}))) * 1000 AS t, ${src.counts}
+       FROM ${src.table} WHERE ${sql}
        GROUP BY t ORDER BY t
        WITH FILL FROM toUnixTimestamp(toStartOfInterval(fromUnixTimestamp64Milli({from:Int64}), toIntervalMinute({bucket:UInt32}))) * 1000
                  TO toUnixTimestamp(fromUnixTimestamp64Milli({to:Int64})) * 1000
                  STEP {bucket:UInt32} * 60000`,
       { ...params, bucket: bucketMinutes },
     );
-    return rows.map((r) => ({ time: new Date(Number(r.t)).toISOString(), ...toCounts(r) }));
+    return { range: covered(f, src.roundedToMinutes), buckets: rows.map((r) => ({ time: new Date(Number(r.t)).toISOString(), ...toCounts(r) })) };
   }
 
   /** Hits of every trace entry (Pass and end-of-tier included) per tier / policy / rule. */
-  async hits(w: StatsWindow, f: { tier?: string; policy?: string }, groupBy: HitDimension[], limit: number): Promise<Array<{ key: Record<string, string | number>; hits: number; flows: number }>> {
-    const { sql, params } = window(w).add('tier = {tier:String}', 'tier', f.tier).add('policy = {policy:String}', 'policy', f.policy);
+  async hits(
+    w: StatsWindow,
+    f: { tier?: string; policy?: string; scope: readonly string[] | null },
+    groupBy: HitDimension[],
+    limit: number,
+  ): Promise<{ range: CoveredRange; groups: Array<{ key: Record<string, string | number>; hits: number; flows: number }> }> {
+    const where = window(w).add('tier = {tier:String}', 'tier', f.tier).add('policy = {policy:String}', 'policy', f.policy);
+    // The per-namespace activity rollup is larger; only a namespace-limited caller needs it.
+    if (f.scope !== null) where.addAll(`hit_source = 'trace'`, {}).scope(f.scope);
+    const { sql, params } = where;
     const cols = groupBy.map((d) => `${HIT_DIMENSIONS[d]} AS ${d}`);
+    const table = f.scope === null ? 'policy_hits_1m' : 'policy_activity_1m';
     const rows = await this.clickhouse.query<Record<string, unknown>>(
       `SELECT ${[...cols, 'sum(hits) AS hits', 'sum(flows) AS flows'].join(', ')}
-       FROM policy_hits_1m WHERE ${sql}
+       FROM ${table} WHERE ${sql}
        ${groupBy.length ? `GROUP BY ${groupBy.join(', ')}` : ''}
        ORDER BY hits DESC${groupBy.length ? `, ${groupBy.join(', ')}` : ''}
        LIMIT {limit:UInt32}`,
       { ...params, limit },
     );
-    return rows.map((r) => ({ key: Object.fromEntries(groupBy.map((d) => [d, d === 'rule' ? Number(r[d]) : String(r[d])])), hits: Number(r.hits), flows: Number(r.flows) }));
+    return {
+      range: covered({ ...w, scope: null }, true),
+      groups: rows.map((r) => ({ key: Object.fromEntries(groupBy.map((d) => [d, d === 'rule' ? Number(r[d]) : String(r[d])])), hits: Number(r.hits), flows: Number(r.flows) })),
+    };
   }
 }

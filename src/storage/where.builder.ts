@@ -18,6 +18,15 @@ export class WhereBuilder {
     return this;
   }
 
+  /**
+   * An API key's namespace scope: rows involving one of these namespaces on either side.
+   * null (all namespaces) adds nothing. `prefix` names the columns (`src_namespace` / `dst_namespace`).
+   */
+  scope(namespaces: readonly string[] | null, src = 'src_namespace', dst = 'dst_namespace'): this {
+    if (namespaces === null) return this;
+    return this.addAll(`(${src} IN {scopeNamespaces:Array(String)} OR ${dst} IN {scopeNamespaces:Array(String)})`, { scopeNamespaces: namespaces });
+  }
+
   get sql(): string {
     return this.parts.length ? this.parts.join(' AND ') : '1';
   }

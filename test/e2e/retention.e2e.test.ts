@@ -4,8 +4,8 @@ import { ClickHouseAdapter } from '../../src/storage/clickhouse.adapter';
 import { testConfig } from '../support/test-config';
 import { startTestApp } from '../support/test-app';
 
-async function ttlOf(ch: ClickHouseAdapter): Promise<string> {
-  const [t] = await ch.query<{ q: string }>("SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = 'flows'");
+async function ttlOf(ch: ClickHouseAdapter, table = 'flows'): Promise<string> {
+  const [t] = await ch.query<{ q: string }>('SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = {table:String}', { table });
   return /\sTTL\s(.*?)\sSETTINGS\s/s.exec(t.q)?.[1] ?? '';
 }
 
@@ -16,12 +16,14 @@ describe('flow retention from configuration (embedded ClickHouse)', () => {
     const ttl = await ttlOf(t.app.get(ClickHouseAdapter));
     assert.match(ttl, /toIntervalDay\(7\) WHERE action = 'allow'/);
     assert.match(ttl, /toIntervalDay\(400\) WHERE action != 'allow'/);
+    assert.equal(await ttlOf(t.app.get(ClickHouseAdapter), 'flow_details'), ttl, "a flow's details live as long as the flow");
     await t.close();
 
     t = await startTestApp(testConfig({ FLOWSCOPE_DATA_DIR: config.clickhouse.dataDir, FLOWSCOPE_RETENTION_ALLOWED_DAYS: '0', FLOWSCOPE_RETENTION_DENIED_DAYS: '90' }));
     const changed = await ttlOf(t.app.get(ClickHouseAdapter));
     assert.doesNotMatch(changed, /action = 'allow'/, 'allowed flows are kept forever');
     assert.match(changed, /toIntervalDay\(90\) WHERE action != 'allow'/);
+    assert.equal(await ttlOf(t.app.get(ClickHouseAdapter), 'flow_details'), changed);
     await t.close();
   });
 });

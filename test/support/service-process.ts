@@ -8,7 +8,10 @@ export class ServiceProcess {
   private child?: ChildProcess;
   private output = '';
 
-  constructor(private readonly env: Record<string, string>) {}
+  /** Access control is off unless `env` turns it on. */
+  constructor(private readonly env: Record<string, string>) {
+    this.env = { FLOWSCOPE_AUTH: 'off', ...env };
+  }
 
   /** The running process's id (for reading its memory from /proc). */
   get pid(): number | undefined {

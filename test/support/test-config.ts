@@ -8,7 +8,8 @@ export const TEST_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 
 /**
  * A configuration isolated per test file: its own embedded ClickHouse directory, its own topics and
- * consumer group, an ephemeral HTTP port.
+ * consumer group, an ephemeral HTTP port. Access control is off unless a suite turns it on
+ * (FLOWSCOPE_AUTH: 'on' with a FLOWSCOPE_ADMIN_KEY).
  */
 export function testConfig(overrides: Record<string, string> = {}): AppConfig {
   const id = randomBytes(4).toString('hex');
@@ -17,6 +18,7 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     FLOWSCOPE_LOG_LEVEL: 'error',
     FLOWSCOPE_DATA_DIR: tempDir('flowscope-test-'),
     FLOWSCOPE_INGEST_ENABLED: 'false',
+    FLOWSCOPE_AUTH: 'off',
     // Fixtures carry old timestamps; a TTL merge must not remove them mid-test.
     FLOWSCOPE_RETENTION_ALLOWED_DAYS: '0',
     FLOWSCOPE_RETENTION_DENIED_DAYS: '0',

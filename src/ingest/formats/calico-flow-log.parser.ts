@@ -2,17 +2,20 @@ import { FlowAction, FlowRecord, Reporter, ReportedEndpoint, ReportedEndpointTyp
 import {
   Json, fail, isObject, optCount, optDashString, optObject, optPort, optString, optStringArray, reqString, reqUnixSeconds, shown,
 } from './field.readers';
+import { calicoDetails } from './calico-details.reader';
 import { checkHitStrings } from './hit-string.cache';
 import { optIp } from './ip.checker';
 import { calicoLabels } from './labels.parser';
 import { messageLines, parseLines } from './ndjson.lines';
 import { normaliseProto } from './protocol.normaliser';
+import { enforcedOrTransit } from './transit-hits';
 
 /**
  * Calico Enterprise / Calico Cloud flow logs (docs.tigera.io "Flow log data types";
  * /work/shared/reference/flow-formats.md §1): one JSON object per record, Unix-second windows,
- * `-` for "not said", null IPs and ports when aggregated. Fields not listed here (process_*, tcp_*,
- * http_*, dest_domains, original_source_ips, ...) are accepted and ignored.
+ * `-` for "not said", null IPs and ports when aggregated. The optional extras (process_*, tcp_*,
+ * http_*, dest_domains, original_source_ips, nat_outgoing_ports) become the record's details; other
+ * fields are accepted and ignored.
  */
 
 // Maps, not object literals: a record saying `"action": "constructor"` must not find a prototype key.
@@ -57,15 +60,19 @@ function service(o: Json): ReportedService | undefined {
   return { name, namespace, portName, port };
 }
 
-/** enforced_policies / pending_policies; the deprecated all_policies stands for enforced on old clusters. */
-function hits(o: Json): { enforced: string[]; pending: string[] } {
+/**
+ * enforced_policies / pending_policies; the deprecated all_policies stands for enforced on old
+ * clusters; transit_policies is the trace of forwarded (`fwd`) records.
+ */
+function hits(o: Json): { enforced: string[]; pending: string[]; transit: string[] } {
   const p = optObject(o, 'policies');
-  if (!p) return { enforced: [], pending: [] };
+  if (!p) return { enforced: [], pending: [], transit: [] };
   const hasEnforced = p.enforced_policies !== undefined && p.enforced_policies !== null;
   const enforcedKey = hasEnforced ? 'enforced_policies' : 'all_policies';
   return {
     enforced: checkHitStrings(`policies.${enforcedKey}`, optStringArray(p, enforcedKey, `policies.${enforcedKey}`)),
     pending: checkHitStrings('policies.pending_policies', optStringArray(p, 'pending_policies', 'policies.pending_policies')),
+    transit: checkHitStrings('policies.transit_policies', optStringArray(p, 'transit_policies', 'policies.transit_policies')),
   };
 }
 
@@ -97,7 +104,7 @@ export function calicoFlowLogToRecord(json: unknown): FlowRecord {
   const startTime = reqUnixSeconds(o, 'start_time');
   const endTime = o.end_time === undefined || o.end_time === null ? startTime : reqUnixSeconds(o, 'end_time');
   if (endTime < startTime) fail('end_time', 'is before start_time');
-  const { enforced, pending } = hits(o);
+  const { enforced, pending, transit } = hits(o);
   const dstService = service(o);
   const record: FlowRecord = {
     startTime,
@@ -119,12 +126,15 @@ export function calicoFlowLogToRecord(json: unknown): FlowRecord {
     packetsOut: optCount(o, 'packets_out'),
     bytesIn: optCount(o, 'bytes_in'),
     bytesOut: optCount(o, 'bytes_out'),
-    enforcedHits: enforced,
+    enforcedHits: enforcedOrTransit(enforced, transit),
     pendingHits: pending,
   };
   if (dstService) record.dstService = dstService;
   const request = http(o);
   if (request) record.http = request;
+  let details = calicoDetails(o);
+  if (enforced.length > 0 && transit.length > 0) details = { ...details, transitPolicies: transit };
+  if (details) record.details = details;
   return record;
 }
 

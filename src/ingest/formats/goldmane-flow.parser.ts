@@ -1,6 +1,7 @@
 import { FlowAction, FlowRecord, Reporter, ReportedEndpoint, ReportedEndpointType, ReportedService } from '../../flows/flow-record';
-import { Json, fail, isObject, k, optCount, optObject, optString, reqUnixSeconds, shown } from './field.readers';
+import { Json, fail, isObject, k, optCount, optDashString, optObject, reqUnixSeconds, shown } from './field.readers';
 import { renderHits } from './goldmane-hits.renderer';
+import { enforcedOrTransit } from './transit-hits';
 import { labelsFromPairs } from './labels.parser';
 import { messageLines, parseLines } from './ndjson.lines';
 import { normaliseProto } from './protocol.normaliser';
@@ -22,11 +23,11 @@ interface EnumSpec<T> {
   readonly expected: string;
 }
 
-function enumSpec<T>(type: string, values: [number, string, T][], refused: [number, string, string][] = []): EnumSpec<T> {
+function enumSpec<T>(type: string, values: [number, string, T][], refused: [number, string, string][] = [], aliases: [string, number][] = []): EnumSpec<T> {
   return {
     type,
     byNumber: new Map(values.map(([n, , t]) => [n, t])),
-    byName: new Map([...values, ...refused].map(([n, name]) => [name, n])),
+    byName: new Map([...[...values, ...refused].map(([n, name]): [string, number] => [name, n]), ...aliases]),
     refused: new Map(refused.map(([n, name, why]) => [n, `${name} (${n}) ${why}`])),
     expected: values.map(([n, name]) => `${n} (${name})`).join(', '),
   };
@@ -36,9 +37,11 @@ const ACTION = enumSpec<FlowAction>('Action', [[1, 'Allow', 'allow'], [2, 'Deny'
   [0, 'ActionUnspecified', 'means the flow has no verdict'],
   [3, 'Pass', 'is a policy action, not a flow verdict'],
 ]);
-const REPORTER = enumSpec<Reporter>('Reporter', [[1, 'Src', 'src'], [2, 'Dst', 'dst']], [
+// `fwd`: traffic a host endpoint forwarded (apply-on-forward and pre-DNAT policies), as Calico
+// Enterprise reports it; older emitters wrote the reporter as Calico's lower-case string.
+const REPORTER = enumSpec<Reporter>('Reporter', [[1, 'Src', 'src'], [2, 'Dst', 'dst'], [3, 'Fwd', 'fwd']], [
   [0, 'ReporterUnspecified', 'means the flow has no reporter'],
-]);
+], [['src', 1], ['dst', 2], ['fwd', 3]]);
 const ENDPOINT_TYPE = enumSpec<ReportedEndpointType>('EndpointType', [
   [0, 'EndpointTypeUnspecified', ''], [1, 'WorkloadEndpoint', 'wep'], [2, 'HostEndpoint', 'hep'], [3, 'NetworkSet', 'ns'], [4, 'Network', 'net'],
 ]);
@@ -57,6 +60,15 @@ function enumValue<T>(o: Json, key: string, field: string, spec: EnumSpec<T>): T
 }
 
 
+/**
+ * Every string of a Goldmane key is read here: Felix sends `-` for "none" (the namespace of host
+ * endpoints, outside networks and global network sets; every service field of a flow without a
+ * service), which flowscope stores as '' like Calico's `-`.
+ */
+function text(o: Json, key: string): string {
+  return optDashString(o, key, `Key.${key}`);
+}
+
 function endpoint(key: Json, flow: Json, side: 'source' | 'dest', sideCamel: 'source' | 'dest'): ReportedEndpoint {
   const name = k(key, `${side}_name`, `${sideCamel}Name`);
   const ns = k(key, `${side}_namespace`, `${sideCamel}Namespace`);
@@ -64,11 +76,11 @@ function endpoint(key: Json, flow: Json, side: 'source' | 'dest', sideCamel: 'so
   const labels = k(flow, `${side}_labels`, `${sideCamel}Labels`);
   return {
     type: enumValue(key, type, `Key.${type}`, ENDPOINT_TYPE),
-    namespace: optString(key, ns, `Key.${ns}`),
+    namespace: text(key, ns),
     // Goldmane names are aggregated already: for pods, the set sharing a GenerateName
     // (api.proto FlowKey.source_name); `pub`/`pvt` for networks. No pod name is ever reported.
     name: '',
-    aggregatedName: optString(key, name, `Key.${name}`),
+    aggregatedName: text(key, name),
     labels: labelsFromPairs(labels, flow[labels]),
   };
 }
@@ -78,9 +90,9 @@ function service(key: Json): ReportedService | undefined {
   const nsKey = k(key, 'dest_service_namespace', 'destServiceNamespace');
   const portNameKey = k(key, 'dest_service_port_name', 'destServicePortName');
   const portKey = k(key, 'dest_service_port', 'destServicePort');
-  const name = optString(key, nameKey, `Key.${nameKey}`);
-  const namespace = optString(key, nsKey, `Key.${nsKey}`);
-  const portName = optString(key, portNameKey, `Key.${portNameKey}`);
+  const name = text(key, nameKey);
+  const namespace = text(key, nsKey);
+  const portName = text(key, portNameKey);
   const port = countOf(key, portKey, `Key.${portKey}`);
   if (port > 65535) fail(`Key.${portKey}`, `port out of range: ${port}`);
   if (!name && !namespace && !portName && port === 0) return undefined;
@@ -116,8 +128,12 @@ export function goldmaneFlowToRecord(json: unknown): FlowRecord {
   const trace = optObject(key, 'policies', 'Key.policies');
   const started = countOf(flow, k(flow, 'num_connections_started', 'numConnectionsStarted'), 'num_connections_started');
   const completed = countOf(flow, k(flow, 'num_connections_completed', 'numConnectionsCompleted'), 'num_connections_completed');
-  const live = countOf(flow, k(flow, 'num_connections_live', 'numConnectionsLive'), 'num_connections_live');
+  // Felix puts Calico's num_flows (every connection seen in the window) here and reads it back from
+  // here (felix/collector/goldmane/client.go), whatever the proto's comment says: it is the count.
+  const flows = countOf(flow, k(flow, 'num_connections_live', 'numConnectionsLive'), 'num_connections_live');
   const dstService = service(key);
+  const enforced = trace ? renderHits(trace, 'enforced_policies', 'enforcedPolicies') : [];
+  const transit = trace ? renderHits(trace, 'transit_policies', 'transitPolicies') : [];
   const record: FlowRecord = {
     startTime,
     endTime,
@@ -131,18 +147,17 @@ export function goldmaneFlowToRecord(json: unknown): FlowRecord {
     src: endpoint(key, flow, 'source', 'source'),
     dst: endpoint(key, flow, 'dest', 'dest'),
     node: '',
-    // Every connection seen in the window either completed in it or is still live at its end, which
-    // is what Calico's num_flows counts (felix flowlog: all tuples seen in the interval).
-    numFlows: completed + live,
+    numFlows: flows,
     numFlowsStarted: started,
     numFlowsCompleted: completed,
     packetsIn: countOf(flow, k(flow, 'packets_in', 'packetsIn'), 'packets_in'),
     packetsOut: countOf(flow, k(flow, 'packets_out', 'packetsOut'), 'packets_out'),
     bytesIn: countOf(flow, k(flow, 'bytes_in', 'bytesIn'), 'bytes_in'),
     bytesOut: countOf(flow, k(flow, 'bytes_out', 'bytesOut'), 'bytes_out'),
-    enforcedHits: trace ? renderHits(trace, 'enforced_policies', 'enforcedPolicies') : [],
+    enforcedHits: enforcedOrTransit(enforced, transit),
     pendingHits: trace ? renderHits(trace, 'pending_policies', 'pendingPolicies') : [],
   };
+  if (enforced.length > 0 && transit.length > 0) record.details = { transitPolicies: transit };
   if (dstService) record.dstService = dstService;
   return record;
 }

@@ -24,8 +24,43 @@ function cacheKey(h: Json): string | undefined {
   return key;
 }
 
-function renderHit(h: unknown, field: string): string {
-  if (!isObject(h)) return fail(field, `expected a PolicyHit object, got ${shown(h)}`);
+const END_OF_TIER_KIND = 10;
+
+/**
+ * Felix writes every rule-index -1 hit (a tier's default deny or pass) as kind EndOfTier with its
+ * tier, action, indexes and a `trigger` naming the policy that selected the endpoint, and no name
+ * (goldmane/proto/methods.go). Calico's own string form of such a hit is the trigger's identity with
+ * rule -1, and that trigger is what decided the flow: the hit is read as the trigger's policy, in
+ * the end-of-tier hit's tier, action and position. An EndOfTier hit with a name and no trigger keeps
+ * its `eot:` form; with neither, Calico itself refuses it.
+ */
+function endOfTierAsTrigger(h: Json, field: string): Json {
+  const kind = h.kind;
+  if (kind !== END_OF_TIER_KIND && kind !== 'EndOfTier') return h;
+  const trigger = h.trigger;
+  if (trigger === undefined || trigger === null) {
+    if (optString(h, 'name', `${field}.name`)) return h;
+    return fail(`${field}.trigger`, 'an EndOfTier hit needs a trigger (the policy that selected the endpoint)');
+  }
+  if (!isObject(trigger)) return fail(`${field}.trigger`, `expected a PolicyHit object, got ${shown(trigger)}`);
+  optString(trigger, 'namespace', `${field}.trigger.namespace`);
+  if (!optString(trigger, 'name', `${field}.trigger.name`)) return fail(`${field}.trigger.name`, 'is empty');
+  const ruleIndex = h.rule_index ?? h.ruleIndex;
+  return {
+    kind: trigger.kind,
+    namespace: trigger.namespace,
+    name: trigger.name,
+    // The trigger carries the same tier (Felix copies it); the hit's own tier wins when both are set.
+    tier: h.tier || trigger.tier,
+    action: h.action,
+    policy_index: h.policy_index ?? h.policyIndex,
+    rule_index: ruleIndex === undefined || ruleIndex === null ? -1 : ruleIndex,
+  };
+}
+
+function renderHit(raw: unknown, field: string): string {
+  if (!isObject(raw)) return fail(field, `expected a PolicyHit object, got ${shown(raw)}`);
+  const h = endOfTierAsTrigger(raw, field);
   const key = cacheKey(h);
   if (key !== undefined) {
     const done = rendered.get(key);
@@ -37,7 +72,7 @@ function renderHit(h: unknown, field: string): string {
   optString(h, 'tier', `${field}.tier`);
   let s: string;
   try {
-    s = renderPolicyHitG3(fromGoldmanePolicyHit(h as GoldmanePolicyHit));
+    s = renderPolicyHitG3(fromGoldmanePolicyHit(withNumericIndexes(h)));
   } catch (err) {
     return fail(field, (err as Error).message);
   }
@@ -46,6 +81,19 @@ function renderHit(h: unknown, field: string): string {
     rendered.set(key, s);
   }
   return s;
+}
+
+const INT64_TEXT = /^-?\d{1,15}$/;
+const INDEX_FIELDS = ['policy_index', 'policyIndex', 'rule_index', 'ruleIndex'] as const;
+
+/** The protobuf JSON mapping writes int64 as decimal strings: the indexes become numbers. */
+function withNumericIndexes(h: Json): GoldmanePolicyHit {
+  let out: Json | undefined;
+  for (const f of INDEX_FIELDS) {
+    const v = h[f];
+    if (typeof v === 'string' && INT64_TEXT.test(v)) (out ??= { ...h })[f] = Number(v);
+  }
+  return (out ?? h) as GoldmanePolicyHit;
 }
 
 /** A Goldmane PolicyTrace list -> validated G3 strings ordered by policy_index. */

@@ -1,6 +1,11 @@
 import { MalformedEventError } from '../malformed-event.error';
 
-/** Non-blank lines of a message (a message holds one record or NDJSON lines). */
+/**
+ * The records of a message, one string each: a message holds one JSON record (on one line or
+ * pretty-printed over many) or NDJSON lines. A message whose first line is not JSON by itself is
+ * tried as one JSON document before it is read as lines; NDJSON never pays for that, since its first
+ * line always parses.
+ */
 export function messageLines(value: Buffer, maxMessageBytes: number): string[] {
   if (value.length > maxMessageBytes) {
     throw new MalformedEventError(`message is ${value.length} bytes, over the ${maxMessageBytes}-byte limit`);
@@ -16,7 +21,17 @@ export function messageLines(value: Buffer, maxMessageBytes: number): string[] {
     start = end + 1;
   }
   if (lines.length === 0) throw new MalformedEventError('message is empty');
+  if (lines.length > 1 && !isJson(lines[0]) && isJson(text)) return [text];
   return lines;
+}
+
+function isJson(s: string): boolean {
+  try {
+    JSON.parse(s);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isBlank(s: string): boolean {

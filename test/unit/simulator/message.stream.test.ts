@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import Ajv from 'ajv';
 import schema from '../../../docs/flow-event.schema.json';
-import { fromGoldmanePolicyHits, parsePolicyHitStrings } from '../../../src/policy';
+import { parsePolicyHitString, parsePolicyHitStrings } from '../../../src/policy';
+import { goldmaneFlowToRecord } from '../../../src/ingest/formats/goldmane-flow.parser';
 import { generateCluster } from '../../../src/simulator/cluster.generator';
 import { MALFORMED_KINDS } from '../../../src/simulator/expected.counts';
 import { MessageStream, SimMessage, StreamOptions } from '../../../src/simulator/message.stream';
@@ -94,9 +95,13 @@ describe('MessageStream', () => {
       assert.ok(!/"(source_ip|dest_ip|source_port)"/.test(l));
       assert.ok([1, 2].includes(f.Key.action) && [1, 2].includes(f.Key.reporter));
       assert.ok([1, 2, 3, 4].includes(f.Key.source_type) && [1, 2, 3, 4].includes(f.Key.dest_type));
-      const hits = fromGoldmanePolicyHits(f.Key.policies.enforced_policies);
+      const hits = goldmaneFlowToRecord(f).enforcedHits.map(parsePolicyHitString);
       assert.equal(hits[hits.length - 1].action, f.Key.action === 1 ? 'allow' : 'deny');
-      for (const h of f.Key.policies.enforced_policies) assert.ok([1, 2, 3, 6, 9, 10].includes(h.kind) && [1, 2, 3].includes(h.action));
+      for (const h of f.Key.policies.enforced_policies) {
+        assert.ok([1, 2, 3, 6, 9, 10].includes(h.kind) && [1, 2, 3].includes(h.action));
+        // End-of-tier hits as Felix sends them: kind EndOfTier, no name, a trigger.
+        if (h.rule_index === -1 && h.kind !== 9) assert.ok(h.kind === 10 && h.name === undefined && h.trigger?.name);
+      }
     }
   });
 

@@ -31,7 +31,8 @@ describe('Goldmane flow parser', () => {
     assert.deepEqual(r.src, { type: 'wep', namespace: 'app', name: '', aggregatedName: 'client-7f9d8c6b5-*', labels: { app: 'client' } });
     assert.deepEqual(r.dst.labels, { app: 'nginx', 'pod-template-hash': '86c57db685' });
     assert.deepEqual(r.dstService, { name: 'nginx', namespace: 'web', portName: 'http', port: 80 });
-    assert.deepEqual([r.numFlows, r.numFlowsStarted, r.numFlowsCompleted], [3, 3, 2]);
+    // Felix's num_flows travels in num_connections_live.
+    assert.deepEqual([r.numFlows, r.numFlowsStarted, r.numFlowsCompleted], [1, 3, 2]);
     assert.deepEqual([r.packetsIn, r.packetsOut, r.bytesIn, r.bytesOut], [20, 18, 2400, 9100]);
   });
 
@@ -89,7 +90,7 @@ describe('Goldmane flow parser', () => {
     rejects(withKey({ action: 'Maybe' }), /^Key\.action: unknown Action "Maybe"/);
     rejects(withKey({ action: 3 }), /^Key\.action: Pass \(3\) is a policy action, not a flow verdict$/);
     rejects(withKey({ action: undefined }), /^Key\.action: ActionUnspecified \(0\)/);
-    rejects(withKey({ reporter: 3 }), /^Key\.reporter: unknown Reporter 3/);
+    rejects(withKey({ reporter: 4 }), /^Key\.reporter: unknown Reporter 4/);
     rejects(withKey({ dest_type: 5 }), /^Key\.dest_type: unknown EndpointType 5/);
     rejects(withKey({ source_type: 'Pod' }), /^Key\.source_type: unknown EndpointType "Pod"/);
     rejects(withKey({ policies: { enforced_policies: [{ kind: 42, name: 'x', tier: 't', action: 1 }] } }),

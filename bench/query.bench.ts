@@ -1,0 +1,199 @@
+/**
+ * Reads at scale: flow search, stats, policy activity (p50 / p95 with one client and with four at
+ * once) and a large CSV export (rows/s, the service's peak RSS above idle), against the built
+ * service as its own process over a data directory seeded with synthetic flows spread over 24 h.
+ * FLOWSCOPE_BENCH_QUERY_FLOWS sets the size (default 10 million).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BenchResult } from './bench.types';
+
+const FLOWS = Number(process.env.FLOWSCOPE_BENCH_QUERY_FLOWS ?? 10_000_000);
+const EXPORT_ROWS_TARGET = 1_000_000;
+const DAY_MS = 86_400_000;
+const T0 = Date.parse('2026-11-25T00:00:00Z');
+const MAIN = join(__dirname, '..', 'src', 'main.js');
+const CHDB = require.resolve('chdb');
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Synthetic flows written by the engine itself, in a process of their own (the service owns the directory afterwards). */
+export function seed(dir: string, flows: number): number {
+  const t = Date.now();
+  const script = `
+    const { Session } = require(${JSON.stringify(CHDB)});
+    const s = new Session(${JSON.stringify(dir)});
+    s.query('USE flowscope');
+    const n = ${flows}, step = 1000000;
+    for (let start = 0; start < n; start += step) {
+      const count = Math.min(step, n - start);
+      s.query(\`INSERT INTO flows (start_time, end_time, action, reporter, protocol, src_ip, src_port, dst_ip, dst_port,
+          src_type, src_namespace, src_name, src_name_aggr, src_labels, dst_type, dst_namespace, dst_name, dst_name_aggr, dst_labels,
+          node, num_flows, packets_in, packets_out, bytes_in, bytes_out, reported_verdict, computed_verdict, computed_pending_verdict,
+          trace_source, trace_tiers, trace_policies, trace_rules, trace_actions, decision_kind, decision_tier, decision_tier_order,
+          decision_policy, decision_policy_order, decision_rule_index, pending_decision_policy, pending_decision_rule_index,
+          verdict_mismatch, source_format, source_topic, source_partition, source_offset, source_index)
+        SELECT ts, ts + toIntervalSecond(10), act, if(number % 2 = 0, 'src', 'dst'), if(number % 5 = 0, 'udp', 'tcp'),
+          IPv4NumToString(toUInt32(167772160 + number % 50000)), toUInt16(30000 + number % 20000),
+          IPv4NumToString(toUInt32(184549376 + (number * 13) % 50000)), toUInt16([443, 5432, 53, 8080][number % 4 + 1]),
+          'wep', sns, concat('pod-', toString(number % 50000)), concat('app-', toString(number % 500), '-*'), map('app', concat('app-', toString(number % 500))),
+          'wep', dns, concat('pod-', toString((number * 13) % 50000)), concat('app-', toString((number * 13) % 500), '-*'), map('app', concat('app-', toString((number * 13) % 500))),
+          concat('node-', toString(number % 20)), 1, 10, 12, 1000, 2000, act, act, act,
+          'computed', ['default'], [pol], [toInt32(number % 3)], [act], 'rule', 'default', 1000000,
+          pol, 100, toInt32(number % 3), pol, toInt32(number % 3),
+          0, 'flowscope', 'bench', toUInt32(number % 4), number, 0
+        FROM (SELECT number,
+                fromUnixTimestamp64Milli(toInt64(${T0} + intDiv(number * ${DAY_MS}, \${n}))) AS ts,
+                if(number % 10 = 0, 'deny', 'allow') AS act,
+                concat('ns-', toString(number % 50)) AS sns, concat('ns-', toString((number * 7) % 50)) AS dns,
+                concat('NetworkPolicy/ns-', toString((number * 7) % 50), '/default.p', toString(number % 4)) AS pol
+              FROM numbers(\${start}, \${count})) SETTINGS max_insert_block_size = 1048576\`);
+    }
+    s.query('OPTIMIZE TABLE flows FINAL');
+    s.close();
+  `;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', stdio: ['ignore', 'inherit', 'pipe'] });
+  if (r.status !== 0) throw new Error(`seeding failed: ${r.stderr}`);
+  return (Date.now() - t) / 1000;
+}
+
+export class Service {
+  private child?: ReturnType<typeof spawn>;
+  constructor(readonly dir: string, readonly port: number) {}
+
+  async start(): Promise<void> {
+    this.child = spawn(process.execPath, [MAIN], {
+      env: {
+        PATH: process.env.PATH,
+        FLOWSCOPE_DATA_DIR: this.dir,
+        FLOWSCOPE_HTTP_PORT: String(this.port),
+        FLOWSCOPE_INGEST_ENABLED: 'false',
+        FLOWSCOPE_AUTH: 'off',
+        FLOWSCOPE_LOG_LEVEL: 'warn',
+        FLOWSCOPE_RATE_LIMIT_PER_MINUTE: '1000000',
+        FLOWSCOPE_RETENTION_ALLOWED_DAYS: '0',
+        FLOWSCOPE_RETENTION_DENIED_DAYS: '0',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    for (let i = 0; i < 600; i++) {
+      try {
+        if ((await fetch(`http://127.0.0.1:${this.port}/health/live`)).ok) return;
+      } catch {
+        // not yet
+      }
+      await sleep(200);
+    }
+    throw new Error('the service did not start');
+  }
+
+  rssMiB(): number {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.child!.pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  }
+
+  async stop(): Promise<void> {
+    const c = this.child;
+    if (!c || c.exitCode !== null) return;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill('SIGTERM');
+    await exited;
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function timed(url: string): Promise<number> {
+  const t = process.hrtime.bigint();
+  const res = await fetch(url);
+  await res.arrayBuffer();
+  if (!res.ok) throw new Error(`${url}: ${res.status}`);
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+/** p50 / p95 over `n` requests per client, `clients` at once (after one warm-up request). */
+async function latency(url: string, clients: number, n: number): Promise<{ p50: number; p95: number }> {
+  await timed(url);
+  const all: number[] = [];
+  await Promise.all(Array.from({ length: clients }, async () => {
+    for (let i = 0; i < n; i++) all.push(await timed(url));
+  }));
+  all.sort((a, b) => a - b);
+  return { p50: percentile(all, 50), p95: percentile(all, 95) };
+}
+
+export async function runQueryBench(): Promise<BenchResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'flowscope-bench-query-'));
+  const service = new Service(dir, 18_000 + Math.floor(Math.random() * 1000));
+  const out: BenchResult[] = [];
+  try {
+    // First start creates the schema; the service owns the directory while it runs.
+    await service.start();
+    await service.stop();
+    const seedSeconds = seed(dir, FLOWS);
+    await service.start();
+    const base = `http://127.0.0.1:${service.port}`;
+    const day = `from=${new Date(T0).toISOString()}&to=${new Date(T0 + DAY_MS).toISOString()}`;
+    const size = `${(FLOWS / 1e6).toLocaleString('en-US')}M stored flows over 24 h`;
+    const reads: Array<[string, string]> = [
+      ['flow search: newest 100', `/api/v1/flows?${day}&limit=100`],
+      ['flow search: deny + namespace', `/api/v1/flows?${day}&action=deny&namespace=ns-7&limit=100`],
+      ['flow search: by policy', `/api/v1/flows?${day}&policy=${encodeURIComponent('NetworkPolicy/ns-21/default.p1')}&limit=100`],
+      ['flow search: by IP', `/api/v1/flows?${day}&ip=10.0.1.44&limit=100`],
+      ['flow search: source selector + port', `/api/v1/flows?${day}&srcSelector=${encodeURIComponent('app == "app-17"')}&dstPort=5432&limit=100`],
+      ['time series (24 h, 60 min buckets)', `/api/v1/stats/timeseries?${day}&interval=60`],
+      ['top-N (policies by denied flows)', `/api/v1/stats/decisions?${day}&action=deny&groupBy=policy&limit=10`],
+      ['policy activity', `/api/v1/policies/${encodeURIComponent('NetworkPolicy/ns-21/default.p1')}/activity?${day}`],
+    ];
+    for (const [name, path] of reads) {
+      const one = await latency(base + path, 1, 20);
+      const four = await latency(base + path, 4, 10);
+      out.push({
+        name: `${name}, p95 1 client / 4 clients`,
+        value: four.p95,
+        unit: 'ms (p95, 4 clients)',
+        notes: `1 client p50 ${one.p50.toFixed(0)} / p95 ${one.p95.toFixed(0)} ms; 4 clients p50 ${four.p50.toFixed(0)} / p95 ${four.p95.toFixed(0)} ms; ${size}`,
+      });
+    }
+    // Export: allowed flows are nine tenths of the stored ones; the range is cut to about a million rows.
+    const hours = Math.min(24, Math.max(1, Math.round((EXPORT_ROWS_TARGET * 24) / (FLOWS * 0.9))));
+    const exportUrl = `${base}/api/v1/exports/flows?action=allow&from=${new Date(T0).toISOString()}&to=${new Date(T0 + hours * 3_600_000).toISOString()}`;
+    await sleep(1000);
+    const idle = service.rssMiB();
+    let peak = idle;
+    const sampler = setInterval(() => (peak = Math.max(peak, service.rssMiB())), 20);
+    const t = process.hrtime.bigint();
+    const res = await fetch(exportUrl);
+    let bytes = 0;
+    let lines = 0;
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      bytes += chunk.length;
+      for (const b of chunk) if (b === 10) lines++;
+    }
+    const secs = Number(process.hrtime.bigint() - t) / 1e9;
+    clearInterval(sampler);
+    const rows = lines - 1;
+    out.push({
+      name: `CSV export (${rows.toLocaleString('en-US')} rows)`,
+      value: rows / secs,
+      unit: 'rows/s',
+      notes: `${(bytes / 2 ** 20).toFixed(0)} MiB in ${secs.toFixed(1)} s; service RSS idle ${idle.toFixed(0)} MiB, peak ${peak.toFixed(0)} MiB (+${(peak - idle).toFixed(0)})`,
+    });
+    out.push({ name: 'seeding (synthetic rows straight into the engine, views included)', value: FLOWS / seedSeconds, unit: 'rows/s', notes: size });
+  } finally {
+    await service.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+
+if (require.main === module) {
+  runQueryBench().then((rows) => console.table(rows), (e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

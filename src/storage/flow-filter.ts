@@ -1,0 +1,115 @@
+import { SelectorNode } from '../policy';
+import { selectorSql } from './selector.sql';
+import { WhereBuilder } from './where.builder';
+
+/** An exact address, or a CIDR given as its first and last address. */
+export type IpMatch = { ip: string } | { family: 4 | 6; first: string; last: string };
+
+export interface EndpointFilter {
+  namespace?: string;
+  /** the endpoint's name or its aggregated name */
+  name?: string;
+  selector?: SelectorNode;
+  ip?: IpMatch;
+  port?: number;
+}
+
+/** Every filter flow search, exports and stats accept (the HTTP layer validates and converts). */
+export interface FlowFilter {
+  from: Date;
+  to: Date;
+  action?: string;
+  /** either side */
+  namespace?: string;
+  /** either side */
+  ip?: IpMatch;
+  src?: EndpointFilter;
+  dst?: EndpointFilter;
+  protocol?: string;
+  reporter?: string;
+  /** deciding policy (inventory key) */
+  policy?: string;
+  tier?: string;
+  ruleIndex?: number;
+  decisionKind?: string;
+  verdictMismatch?: boolean;
+  /** with staged policies enforced the engine's verdict would differ from today's */
+  pendingVerdictDiffers?: boolean;
+  unknownEndpoint?: boolean;
+  /** The caller's namespace scope (null = all namespaces). */
+  scope: readonly string[] | null;
+}
+
+/** Filters the per-minute decision rollup can answer; any other one needs the raw flows. */
+const ROLLUP_FIELDS = new Set(['from', 'to', 'action', 'namespace', 'policy', 'tier', 'ruleIndex', 'decisionKind', 'reporter', 'scope']);
+
+export function rollupCanAnswer(f: FlowFilter): boolean {
+  const sideOk = (s?: EndpointFilter) => !s || Object.entries(s).every(([k, v]) => v === undefined || k === 'namespace');
+  return (
+    sideOk(f.src) &&
+    sideOk(f.dst) &&
+    Object.entries(f).every(([k, v]) => v === undefined || ROLLUP_FIELDS.has(k) || k === 'src' || k === 'dst')
+  );
+}
+
+function ipSql(column: string, m: IpMatch, bind: (v: unknown, type: string) => string): string {
+  if ('ip' in m) return `${column} = ${bind(m.ip, 'String')}`;
+  // Range compare: isIPAddressInRange throws on the empty IP an aggregated record stores.
+  const to = m.family === 4 ? 'toIPv4OrNull' : 'toIPv6OrNull';
+  const family = m.family === 4 ? `position(${column}, ':') = 0` : `position(${column}, ':') > 0`;
+  return `(${family} AND ${to}(${column}) BETWEEN ${to}(${bind(m.first, 'String')}) AND ${to}(${bind(m.last, 'String')}))`;
+}
+
+/**
+ * The WHERE of a flow filter on the flows table. `rollup` restricts it to the columns the
+ * per-minute decision rollup has (callers check rollupCanAnswer first).
+ */
+export function flowWhere(f: FlowFilter, opts: { rollup?: boolean } = {}): WhereBuilder {
+  const where = new WhereBuilder();
+  let n = 0;
+  const bind = (value: unknown, type: string): string => {
+    const name = `f${n++}`;
+    where.params[name] = value;
+    return `{${name}:${type}}`;
+  };
+  if (opts.rollup) {
+    where.addAll('minute >= toStartOfMinute(fromUnixTimestamp64Milli({from:Int64})) AND minute < fromUnixTimestamp64Milli({to:Int64})', { from: f.from.getTime(), to: f.to.getTime() });
+  } else {
+    where.addAll('start_time >= fromUnixTimestamp64Milli({from:Int64}) AND start_time < fromUnixTimestamp64Milli({to:Int64})', { from: f.from.getTime(), to: f.to.getTime() });
+  }
+  const cond = (sql: string) => where.addAll(sql, {});
+  if (f.action !== undefined) cond(`action = ${bind(f.action, 'String')}`);
+  if (f.namespace !== undefined) {
+    const ns = bind(f.namespace, 'String');
+    cond(`(src_namespace = ${ns} OR dst_namespace = ${ns})`);
+  }
+  if (f.ip !== undefined) cond(`(${ipSql('src_ip', f.ip, bind)} OR ${ipSql('dst_ip', f.ip, bind)})`);
+  for (const side of ['src', 'dst'] as const) {
+    const e = f[side];
+    if (!e) continue;
+    if (e.namespace !== undefined) cond(`${side}_namespace = ${bind(e.namespace, 'String')}`);
+    if (e.name !== undefined) {
+      const name = bind(e.name, 'String');
+      cond(`(${side}_name = ${name} OR ${side}_name_aggr = ${name})`);
+    }
+    if (e.selector !== undefined) {
+      cond(selectorSql(e.selector, { labels: `${side}_labels`, namespace: `${side}_namespace` }, (v) => bind(v, typeof v === 'string' ? 'String' : 'Array(String)')));
+    }
+    if (e.ip !== undefined) cond(ipSql(`${side}_ip`, e.ip, bind));
+    if (e.port !== undefined) cond(`${side}_port = ${bind(e.port, 'UInt16')}`);
+  }
+  if (f.protocol !== undefined) cond(`protocol = ${bind(f.protocol, 'String')}`);
+  if (f.reporter !== undefined) cond(`reporter = ${bind(f.reporter, 'String')}`);
+  if (f.policy !== undefined) cond(`decision_policy = ${bind(f.policy, 'String')}`);
+  if (f.tier !== undefined) cond(`decision_tier = ${bind(f.tier, 'String')}`);
+  if (f.ruleIndex !== undefined) cond(`decision_rule_index = ${bind(f.ruleIndex, 'Int32')}`);
+  if (f.decisionKind !== undefined) cond(`decision_kind = ${bind(f.decisionKind, 'String')}`);
+  if (f.verdictMismatch !== undefined) cond(`verdict_mismatch = ${f.verdictMismatch ? 1 : 0}`);
+  if (f.pendingVerdictDiffers !== undefined) {
+    const differs = `(computed_pending_verdict != '' AND computed_verdict != '' AND computed_pending_verdict != computed_verdict)`;
+    cond(f.pendingVerdictDiffers ? differs : `NOT ${differs}`);
+  }
+  if (f.unknownEndpoint !== undefined) cond(`unknown_endpoint = ${f.unknownEndpoint ? 1 : 0}`);
+  where.scope(f.scope);
+  return where;
+}
