@@ -3,7 +3,7 @@ import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { answerClientError, BODY_LIMIT, JSON_TYPES, requireKnownBodyType, translateBodyErrors, YAML_TYPES } from './api/request-body';
+import { answerClientError, BODY_LIMIT, rejectDeepBodies, JSON_TYPES, requireKnownBodyType, translateBodyErrors, YAML_TYPES } from './api/request-body';
 import { createValidationPipe } from './api/validation.pipe';
 import { Clock } from './clock/clock';
 import type { Server } from 'node:http';
@@ -35,6 +35,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.useBodyParser('json', { limit: BODY_LIMIT, type: JSON_TYPES });
   app.useBodyParser('text', { type: YAML_TYPES, limit: BODY_LIMIT });
   app.use(translateBodyErrors);
+  app.use(rejectDeepBodies);
   // Node answers an oversized query string (431) or a malformed request itself, with an empty body.
   const server = app.getHttpServer() as Server;
   server.on('clientError', (err: Error & { code?: string }, socket: Socket) => answerClientError(err, socket, () => clock.now()));
