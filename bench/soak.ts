@@ -49,14 +49,14 @@ async function main(): Promise<void> {
     FLOWSCOPE_DATA_DIR: dataDir,
     FLOWSCOPE_RETENTION_ALLOWED_DAYS: '0',
     FLOWSCOPE_RETENTION_DENIED_DAYS: '0',
-    FLOWSCOPE_AUTH: process.env.FLOWSCOPE_ADMIN_KEY ? 'on' : undefined,
+    // With an admin key the clients use it; without one the run is without access control.
+    FLOWSCOPE_AUTH: process.env.FLOWSCOPE_ADMIN_KEY ? 'on' : 'off',
     KAFKA_BROKERS: BROKERS,
     KAFKA_GROUP_ID: id,
     KAFKA_FLOWS_TOPIC: topic,
     KAFKA_DEAD_LETTER_TOPIC: `${id}.dead-letter`,
     KAFKA_INVENTORY_TOPIC: `${id}.inventory`,
   };
-  if (env.FLOWSCOPE_AUTH === undefined) delete env.FLOWSCOPE_AUTH;
   const headers: Record<string, string> = process.env.FLOWSCOPE_ADMIN_KEY ? { authorization: `Bearer ${process.env.FLOWSCOPE_ADMIN_KEY}` } : {};
   const service: ChildProcess = spawn(process.execPath, [join(__dirname, '..', 'src', 'main.js')], { env, stdio: ['ignore', 'inherit', 'inherit'] });
   const base = `http://127.0.0.1:${port}`;
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
     };
     const clients = [
       client('search', (i) => `/api/v1/flows?${window()}&namespace=ns-${i % 20}&action=${i % 2 ? 'deny' : 'allow'}&limit=100`),
-      client('stats', (i) => `/api/v1/stats/decisions?${window()}&groupBy=${i % 2 ? 'tier,policy' : 'namespace'}&limit=20`),
+      client('stats', (i) => `/api/v1/stats/decisions?${window()}&groupBy=${i % 2 ? 'tier,policy' : 'srcNamespace,dstNamespace'}&limit=20`),
       // Paging a whole hour of one namespace 1,000 rows at a time: what an export does.
       (async () => {
         while (Date.now() < end) {
@@ -180,8 +180,11 @@ async function main(): Promise<void> {
       process.stdout.write('soak passed: nothing lost or doubled, lag bounded, every request answered\n');
     }
   } finally {
-    service.kill('SIGTERM');
-    await new Promise((r) => service.once('exit', r));
+    if (service.exitCode === null && service.signalCode === null) {
+      const exited = new Promise((r) => service.once('exit', r));
+      service.kill('SIGTERM');
+      await exited;
+    }
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
