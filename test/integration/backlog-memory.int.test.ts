@@ -83,8 +83,10 @@ describe('a restart with a large backlog', () => {
     const growthMiB = double.peakMiB - single.peakMiB;
     const extraMiB = double.backlogMiB - single.backlogMiB;
     process.stdout.write(`# figures: doubling the backlog (+${extraMiB.toFixed(0)} MiB) moved the peak RSS by ${growthMiB.toFixed(0)} MiB\n`);
-    // Decoded and attributed, a record takes several times its JSON: a consumer holding its backlog
-    // would add well over eight times the extra backlog here; one batch per partition adds noise.
-    assert.ok(growthMiB < 8 * extraMiB, `peak RSS grew ${growthMiB.toFixed(0)} MiB for ${extraMiB.toFixed(0)} MiB more backlog`);
+    // Decoded and attributed, a record takes about ten times its JSON: a consumer holding its
+    // backlog would add several hundred MiB here. The engine's caches move the peak by up to a
+    // hundred MiB from run to run, hence the allowance.
+    const allowedMiB = Math.max(8 * extraMiB, 0.2 * single.peakMiB);
+    assert.ok(growthMiB < allowedMiB, `peak RSS grew ${growthMiB.toFixed(0)} MiB for ${extraMiB.toFixed(0)} MiB more backlog (allowed ${allowedMiB.toFixed(0)})`);
   });
 });
