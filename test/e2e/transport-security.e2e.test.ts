@@ -84,15 +84,26 @@ describe('secrets in the logs', () => {
     const refusedLog = refused.log;
     assert.match(refusedLog, /KAFKA_SASL_MECHANISM/);
 
-    service = new ServiceProcess({ FLOWSCOPE_HTTP_PORT: String(await freePort()), FLOWSCOPE_DATA_DIR: dataDir, FLOWSCOPE_LOG_LEVEL: 'verbose', FLOWSCOPE_INGEST_ENABLED: 'false', ...SECRETS, KAFKA_SASL_MECHANISM: 'scram-sha-256', KAFKA_SASL_USERNAME: 'flowscope' });
+    const admin = 'admin-key-5e0b2d7c9a41f3';
+    service = new ServiceProcess({ FLOWSCOPE_HTTP_PORT: String(await freePort()), FLOWSCOPE_DATA_DIR: dataDir, FLOWSCOPE_LOG_LEVEL: 'verbose', FLOWSCOPE_INGEST_ENABLED: 'false', FLOWSCOPE_AUTH: 'on', FLOWSCOPE_ADMIN_KEY: admin, ...SECRETS, KAFKA_SASL_MECHANISM: 'scram-sha-256', KAFKA_SASL_USERNAME: 'flowscope' });
     await service.start();
+    const url = (path: string) => `http://127.0.0.1:${service!.port}${path}`;
+    const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
     const token = 'bearer-token-1c7a33';
     for (const path of ['/api/v1/flows', '/api/v1/flows?limit=-1', '/health/ready', '/nope']) {
-      await fetch(`http://127.0.0.1:${service.port}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      await fetch(url(path), { headers: bearer(token) });
     }
+    // A key made, used, refused out of its role, and revoked: its secret never reaches the log.
+    const created = await fetch(url('/api/v1/keys'), { method: 'POST', headers: { ...bearer(admin), 'content-type': 'application/json' }, body: JSON.stringify({ name: 'ci', role: 'viewer' }) });
+    assert.equal(created.status, 201);
+    const key = (await created.json()) as { id: string; secret: string };
+    assert.equal((await fetch(url('/api/v1/flows'), { headers: bearer(key.secret) })).status, 200);
+    assert.equal((await fetch(url('/api/v1/keys'), { headers: bearer(key.secret) })).status, 403);
+    assert.equal((await fetch(url(`/api/v1/keys/${key.id}`), { method: 'DELETE', headers: bearer(admin) })).status, 204);
+    assert.equal((await fetch(url('/api/v1/flows'), { headers: bearer(key.secret) })).status, 401);
     await service.stop();
     const logs = refusedLog + service.log;
     assert.ok(logs.length > 0, 'the service logged something');
-    for (const secret of [...Object.values(SECRETS), token]) assert.ok(!logs.includes(secret), `${secret} is in the logs`);
+    for (const secret of [...Object.values(SECRETS), token, admin, key.secret]) assert.ok(!logs.includes(secret), `${secret} is in the logs`);
   });
 });
