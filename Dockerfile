@@ -1,6 +1,6 @@
 # flowscope service image. Against a ClickHouse server set CLICKHOUSE_URL; without it the
 # embedded engine (chDB) keeps data in FLOWSCOPE_DATA_DIR (mount a volume there).
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # npm install, not npm ci: see .ci/run (chdb optional packages absent from the lock file)
@@ -11,7 +11,7 @@ COPY docs ./docs
 COPY web ./web
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     FLOWSCOPE_HTTP_HOST=0.0.0.0 \
     FLOWSCOPE_DATA_DIR=/data/chdb \

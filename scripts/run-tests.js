@@ -37,8 +37,9 @@ if ((levels.includes('integration') || levels.includes('browser')) && !env.KAFKA
 // The tests' temporary directory is one of their own, so what they leave behind is seen (and
 // named) rather than piling up in the system's.
 const testTmp = mkdtempSync(join(tmpdir(), 'flowscope-run-tests-'));
-const dirs = levels.map((l) => join(root, 'dist', 'test', l)).filter((d) => existsSync(d));
-const run = spawnSync(process.execPath, ['--test', ...dirs], { cwd: root, env: { ...env, TMPDIR: testTmp }, stdio: 'inherit' });
+// Glob patterns, not directories: Node 22+ takes `--test` arguments as files or globs only.
+const patterns = levels.filter((l) => existsSync(join(root, 'dist', 'test', l))).map((l) => `dist/test/${l}/**/*.test.js`);
+const run = spawnSync(process.execPath, ['--test', ...patterns], { cwd: root, env: { ...env, TMPDIR: testTmp }, stdio: 'inherit' });
 
 if (ownedBroker) stopBroker();
 const leftovers = readdirSync(testTmp);

@@ -105,3 +105,31 @@ export function answerClientError(err: Error & { code?: string }, socket: Socket
     `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
+
+/** Deeper than any manifest or request this API takes; validation and YAML handling recurse. */
+export const MAX_BODY_DEPTH = 64;
+
+/** How deeply `value` nests (objects and arrays), counted without recursion, stopping past `limit`. */
+export function nestingDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > deepest) deepest = depth;
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(v as Record<string, unknown>)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+/**
+ * Express middleware, after the body parsers: a body nested past MAX_BODY_DEPTH is a 400 before
+ * validation or a handler recurses into it (a 100,000-deep array would overflow the stack: a 500).
+ */
+export function rejectDeepBodies(req: Request, _res: Response, next: NextFunction): void {
+  const body: unknown = req.body;
+  if (typeof body !== 'object' || body === null || nestingDepth(body, MAX_BODY_DEPTH) <= MAX_BODY_DEPTH) return next();
+  const problem = `nested deeper than ${MAX_BODY_DEPTH} levels`;
+  next(new HttpException({ message: `body: ${problem}`, details: [{ field: 'body', problems: [problem] }] }, HttpStatus.BAD_REQUEST));
+}

@@ -14,6 +14,8 @@ import {
 } from 'class-validator';
 
 const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
@@ -121,11 +123,54 @@ export class EnvironmentVariables {
 
   @IsOptional() @IsString()
   CLICKHOUSE_PASSWORD = '';
+
+  /** PEM file of the CA that signed an https CLICKHOUSE_URL's certificate (default: the system's CAs). */
+  @IsOptional() @IsString() @IsNotEmpty()
+  CLICKHOUSE_TLS_CA_FILE?: string;
+
+  /** TLS to the brokers (implied by any KAFKA_TLS_*_FILE). */
+  @IsOptional() @Transform(toBool) @IsBoolean()
+  KAFKA_TLS = false;
+
+  @IsOptional() @IsString() @IsNotEmpty()
+  KAFKA_TLS_CA_FILE?: string;
+
+  /** Client certificate and key (PEM) for brokers that authenticate clients by certificate. */
+  @IsOptional() @IsString() @IsNotEmpty()
+  KAFKA_TLS_CERT_FILE?: string;
+
+  @IsOptional() @IsString() @IsNotEmpty()
+  KAFKA_TLS_KEY_FILE?: string;
+
+  /** SASL authentication to the brokers; set with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD. */
+  @IsOptional() @IsIn(SASL_MECHANISMS)
+  KAFKA_SASL_MECHANISM?: SaslMechanism;
+
+  @IsOptional() @IsString() @IsNotEmpty()
+  KAFKA_SASL_USERNAME?: string;
+
+  @IsOptional() @IsString() @IsNotEmpty()
+  KAFKA_SASL_PASSWORD?: string;
+
+  /** HTTPS for the API: a PEM certificate (chain) and its private key; both or neither. */
+  @IsOptional() @IsString() @IsNotEmpty()
+  FLOWSCOPE_TLS_CERT_FILE?: string;
+
+  @IsOptional() @IsString() @IsNotEmpty()
+  FLOWSCOPE_TLS_KEY_FILE?: string;
+}
+
+/** PEM contents read from the files the configuration names. */
+export interface TlsFiles {
+  ca?: string;
+  cert?: string;
+  key?: string;
 }
 
 /** The typed, validated configuration the rest of the code injects. */
 export interface AppConfig {
-  http: { host: string; port: number };
+  /** tls set: the API is served over HTTPS with that certificate and key. */
+  http: { host: string; port: number; tls?: { cert: string; key: string } };
   log: { level: LogLevel; format: 'text' | 'json' };
   ingest: { enabled: boolean; format: 'auto' | 'flowscope' | 'calico' | 'goldmane'; maxMessageBytes: number };
   retention: { allowedDays: number; deniedDays: number };
@@ -138,6 +183,9 @@ export interface AppConfig {
     groupId: string;
     topicPartitions: number;
     topics: { flows: string; deadLetter: string; inventory: string };
+    /** undefined => plaintext */
+    tls?: TlsFiles;
+    sasl?: { mechanism: SaslMechanism; username: string; password: string };
   };
   clickhouse: {
     /** undefined => embedded chDB */
@@ -145,6 +193,8 @@ export interface AppConfig {
     database: string;
     user: string;
     password: string;
+    /** CA for an https server URL; undefined => the system's CAs. */
+    tlsCa?: string;
     dataDir: string;
   };
 }

@@ -49,8 +49,11 @@ function describeSchemaError(e: ErrorObject): string {
 }
 
 
+/** RFC 3339 with a zone. Date.parse alone takes far more: "yesterday-47" is 2047-01-01 to it. */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+
 function parseTime(field: string, value: string | number): number {
-  const ms = typeof value === 'number' ? value : Date.parse(value);
+  const ms = typeof value === 'number' ? value : RFC3339.test(value) ? Date.parse(value) : NaN;
   if (!Number.isFinite(ms)) throw new MalformedEventError(`${field}: ${JSON.stringify(value)} is not an RFC 3339 time or epoch milliseconds`);
   return ms;
 }

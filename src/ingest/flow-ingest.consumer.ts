@@ -117,7 +117,8 @@ export class FlowIngestConsumer implements OnApplicationBootstrap, BeforeApplica
     const flows = this.attribute(topic, partition, decoded);
     const token = batchToken(topic, partition, state.incarnation, batch.firstOffset() ?? '', batch.lastOffset());
     // Published once, before the insert is tried: a retried insert must not send them again.
-    await this.retrier.run(`dead-letter ${token}`, labels, stillOurs, heartbeat, () => this.deadLetters!.publish(rejected));
+    const undelivered = [...rejected];
+    await this.retrier.run(`dead-letter ${token}`, labels, stillOurs, heartbeat, () => this.deadLetters!.publish(undelivered));
     await this.retrier.run(`store ${token}`, labels, stillOurs, heartbeat, async () => {
       const started = process.hrtime.bigint();
       await this.flows.insert(flows, token, state.incarnation);

@@ -181,7 +181,8 @@ export class InventoryIngestConsumer implements OnApplicationBootstrap, BeforeAp
     const labels = { topic, partition: String(partition) };
     const stillOurs = () => isRunning() && !isStale();
     // Published once, before the changes are stored: a retried store must not send them again.
-    await this.retrier.run(`dead-letter ${token}`, labels, stillOurs, heartbeat, () => this.deadLetters!.publish(rejected));
+    const undelivered = [...rejected];
+    await this.retrier.run(`dead-letter ${token}`, labels, stillOurs, heartbeat, () => this.deadLetters!.publish(undelivered));
     await this.retrier.run(`inventory ${token}`, labels, stillOurs, heartbeat, () => this.inventory.commit(changes, token));
     this.metrics.deadLettered.inc({ topic }, rejected.length);
     const target = this.backlog.get(partition);

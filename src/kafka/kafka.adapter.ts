@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { Admin, Consumer, ConsumerConfig, Kafka, logLevel, LogEntry, Partitioners, Producer, ProducerConfig } from 'kafkajs';
+import { Admin, Consumer, ConsumerConfig, Kafka, KafkaConfig, logLevel, LogEntry, Partitioners, Producer, ProducerConfig, SASLOptions } from 'kafkajs';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { untilKafkaReady } from './kafka-retry';
@@ -35,6 +35,13 @@ function isRoutineWait(entry: LogEntry): boolean {
   return /coordinator is not available|coordinator is loading|not the correct coordinator|not the leader for that topic-partition|no leader for this topic-partition|leader not available/i.test(text);
 }
 
+/** TLS and SASL options for kafkajs from the configuration (plaintext and anonymous when unset). */
+export function connectionSecurity(config: AppConfig): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  const { tls, sasl } = config.kafka;
+  const ssl = tls === undefined ? undefined : tls.ca === undefined && tls.cert === undefined ? true : { ca: tls.ca, cert: tls.cert, key: tls.key };
+  return { ...(ssl !== undefined ? { ssl } : {}), ...(sasl !== undefined ? { sasl: { ...sasl } as SASLOptions } : {}) };
+}
+
 /**
  * The single door to Kafka. Owns the kafkajs client, routes its logs through Nest's logger and
  * disconnects everything it handed out on shutdown.
@@ -53,6 +60,7 @@ export class KafkaAdapter implements OnApplicationShutdown {
     this.kafka = new Kafka({
       clientId: config.kafka.clientId,
       brokers: config.kafka.brokers,
+      ...connectionSecurity(config),
       logLevel: logLevel.WARN,
       logCreator: () => (entry: LogEntry) => {
         const { message, ...extra } = entry.log;
@@ -63,7 +71,7 @@ export class KafkaAdapter implements OnApplicationShutdown {
         this.logger[level](`${message} ${JSON.stringify(extra)}`);
       },
     });
-    this.probe = new Kafka({ clientId: `${config.kafka.clientId}-probe`, brokers: config.kafka.brokers, logLevel: logLevel.NOTHING, connectionTimeout: 2000, retry: { retries: 0 } });
+    this.probe = new Kafka({ clientId: `${config.kafka.clientId}-probe`, brokers: config.kafka.brokers, ...connectionSecurity(config), logLevel: logLevel.NOTHING, connectionTimeout: 2000, retry: { retries: 0 } });
   }
 
   consumer(config: ConsumerConfig): Consumer {

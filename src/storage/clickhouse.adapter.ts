@@ -35,7 +35,7 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
   /** Opens the connection and makes sure the configured database exists and is selected. */
   async connect(): Promise<void> {
     if (this.client) return;
-    const { url, database, user, password, dataDir } = this.config.clickhouse;
+    const { url, database, user, password, dataDir, tlsCa } = this.config.clickhouse;
     if (url === undefined) {
       // Loaded lazily: a deployment against a server never needs the native engine.
       const { createChdbConnection } = await import('chdb/connection');
@@ -51,13 +51,14 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
       this.client = client;
       this.logger.log(`embedded ClickHouse (chDB) in ${path}, database ${database}`);
     } else {
-      const bootstrap = createClient({ url, username: user, password });
+      const tls = tlsCa !== undefined ? { tls: { ca_cert: Buffer.from(tlsCa) } } : {};
+      const bootstrap = createClient({ url, username: user, password, ...tls });
       try {
         await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
       } finally {
         await bootstrap.close();
       }
-      this.client = createClient({ url, username: user, password, database, request_timeout: 60_000 });
+      this.client = createClient({ url, username: user, password, database, request_timeout: 60_000, ...tls });
       this.logger.log(`ClickHouse server ${new URL(url).host}, database ${database}`);
     }
   }

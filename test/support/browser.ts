@@ -16,10 +16,14 @@ export interface Browser {
   close: () => Promise<void>;
 }
 
-/** Debian's chromium, headless, with a fresh profile that is removed on close; nothing is downloaded. */
+/**
+ * Debian's chromium, headless, with a fresh profile that is removed on close; nothing is downloaded.
+ * bypassCSP: the tests wait on string predicates, which the console's policy (no eval) would refuse;
+ * the policy itself is checked by the e2e tests.
+ */
 export async function launchBrowser(): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'flowscope-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1366, height: 900 } });
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1366, height: 900 }, bypassCSP: true });
   const page = context.pages()[0] ?? (await context.newPage());
   mkdirSync(SCREENSHOTS, { recursive: true });
   return {

@@ -15,6 +15,12 @@ export class ScratchBroker {
   private readonly runDir = tempDir('flowscope-broker-run-');
   private port = 0;
   private controllerPort = 0;
+  /** Set when the broker keeps its data across stop()/start(): an outage, not a new cluster. */
+  private readonly workDir?: string;
+
+  constructor(options: { keepData?: boolean } = {}) {
+    if (options.keepData) this.workDir = tempDir('flowscope-broker-data-');
+  }
 
   get brokers(): string {
     return `127.0.0.1:${this.port}`;
@@ -30,7 +36,7 @@ export class ScratchBroker {
     if (run.status !== 0) throw new Error(`scratch broker did not start:\n${run.stderr}`);
   }
 
-  /** Stops the broker and deletes its data: a later start() is a new cluster. */
+  /** Stops the broker; without keepData it deletes its data, so a later start() is a new cluster. */
   stop(): void {
     spawnSync('bash', [join(SCRIPTS, 'stop.sh')], { env: this.env(), stdio: 'ignore', timeout: 60_000 });
   }
@@ -39,12 +45,14 @@ export class ScratchBroker {
   dispose(): void {
     this.stop();
     rmSync(this.runDir, { recursive: true, force: true });
+    if (this.workDir) rmSync(this.workDir, { recursive: true, force: true });
   }
 
   private env(): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = { ...process.env, KAFKA_RUN_DIR: this.runDir, KAFKA_PORT: String(this.port), KAFKA_CONTROLLER_PORT: String(this.controllerPort) };
     delete env.KAFKA_WORK_DIR;
     delete env.KAFKA_KEEP;
+    if (this.workDir) env.KAFKA_WORK_DIR = this.workDir;
     return env;
   }
 }

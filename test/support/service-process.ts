@@ -13,6 +13,11 @@ export class ServiceProcess {
     this.env = { FLOWSCOPE_AUTH: 'off', ...env };
   }
 
+  /** The running process's id (for reading its memory from /proc). */
+  get pid(): number | undefined {
+    return this.child?.exitCode === null ? this.child.pid : undefined;
+  }
+
   get port(): number {
     return Number(this.env.FLOWSCOPE_HTTP_PORT);
   }

@@ -52,6 +52,10 @@ describe('FlowEventParser', () => {
     rejects({ ...valid, dstPort: 70000 }, /dstPort: must be <= 65535/);
     rejects({ ...valid, extra: 1 }, /unknown field "extra"/);
     rejects({ ...valid, time: 'yesterday' }, /time: "yesterday" is not an RFC 3339 time/);
+    // What Date.parse alone would take for a year (2047, 2001) or a local time: never stored.
+    for (const time of ['yesterday-47', 'x 1', '2026-11-26', '2026-11-26T07:00:00', 'Thu, 26 Nov 2026 07:00:00 GMT']) {
+      rejects({ ...valid, time }, /is not an RFC 3339 time/);
+    }
     rejects({ ...valid, protocol: 'carrier-pigeon' }, /protocol: unknown protocol/);
     const { reporter: _r, ...noReporter } = valid;
     rejects(noReporter, /reporter: is required/);
