@@ -107,12 +107,7 @@ export class SuggestRepository {
       srcName: String(r.src_name),
       dstNamespace: String(r.dst_ns),
       dstName: String(r.dst_name),
-      records: Number(r.records),
-      flows: Number(r.flows),
-      bytes: Number(r.bytes),
-      firstSeen: Number(r.first),
-      lastSeen: Number(r.last),
-      sampleIds: (r.samples as string[]).map(String),
+      ...evidence(r),
     }));
   }
 
@@ -194,12 +189,7 @@ export class SuggestRepository {
       peerIp: String(r.peer_ip),
       protocol: String(r.protocol),
       port: Number(r.dst_port),
-      records: Number(r.records),
-      flows: Number(r.flows),
-      bytes: Number(r.bytes),
-      firstSeen: Number(r.first),
-      lastSeen: Number(r.last),
-      sampleIds: (r.samples as string[]).map(String),
+      ...evidence(r),
     }));
   }
 
@@ -237,12 +227,7 @@ export class SuggestRepository {
       peerIp: String(r.peer_ip),
       protocol: String(r.protocol),
       port: Number(r.dst_port),
-      records: Number(r.records),
-      flows: Number(r.flows),
-      bytes: Number(r.bytes),
-      firstSeen: Number(r.first),
-      lastSeen: Number(r.last),
-      sampleIds: (r.samples as string[]).map(String),
+      ...evidence(r),
     }));
   }
 
@@ -268,4 +253,16 @@ export class SuggestRepository {
     const rows = await this.clickhouse.query<{ days: string | number }>(`SELECT uniqExact(toDate(start_time)) AS days FROM flows WHERE ${where.sql}`, where.params);
     return Number(rows[0]?.days ?? 0);
   }
+}
+
+/** The evidence columns every grouped query selects (records, flows, bytes, first, last, samples). */
+function evidence(r: Record<string, unknown>): { records: number; flows: number; bytes: number; firstSeen: number; lastSeen: number; sampleIds: string[] } {
+  return {
+    records: Number(r.records),
+    flows: Number(r.flows),
+    bytes: Number(r.bytes),
+    firstSeen: Number(r.first),
+    lastSeen: Number(r.last),
+    sampleIds: (r.samples as string[]).map(String),
+  };
 }
