@@ -181,15 +181,7 @@ export class SuggestRepository {
       ruleIndex: Number(r.rule),
       decisionKind: String(r.kind),
       direction: r.reporter === 'src' ? ('egress' as const) : ('ingress' as const),
-      localNamespace: String(r.local_ns),
-      localWorkload: String(r.local_wl),
-      peerType: String(r.peer_type),
-      peerNamespace: String(r.peer_ns),
-      peerWorkload: String(r.peer_wl),
-      peerIp: String(r.peer_ip),
-      protocol: String(r.protocol),
-      port: Number(r.dst_port),
-      ...evidence(r),
+      ...edgeEnds(r),
     }));
   }
 
@@ -219,15 +211,7 @@ export class SuggestRepository {
       ruleIndex: -1,
       decisionKind: '',
       direction: r.dir === 'egress' ? ('egress' as const) : ('ingress' as const),
-      localNamespace: String(r.local_ns),
-      localWorkload: String(r.local_wl),
-      peerType: String(r.peer_type),
-      peerNamespace: String(r.peer_ns),
-      peerWorkload: String(r.peer_wl),
-      peerIp: String(r.peer_ip),
-      protocol: String(r.protocol),
-      port: Number(r.dst_port),
-      ...evidence(r),
+      ...edgeEnds(r),
     }));
   }
 
@@ -264,5 +248,20 @@ function evidence(r: Record<string, unknown>): { records: number; flows: number;
     firstSeen: Number(r.first),
     lastSeen: Number(r.last),
     sampleIds: (r.samples as string[]).map(String),
+  };
+}
+
+/** Both ends of a traffic edge, its protocol and port, and its evidence, as the edge queries select them. */
+function edgeEnds(r: Record<string, unknown>) {
+  return {
+    localNamespace: String(r.local_ns),
+    localWorkload: String(r.local_wl),
+    peerType: String(r.peer_type),
+    peerNamespace: String(r.peer_ns),
+    peerWorkload: String(r.peer_wl),
+    peerIp: String(r.peer_ip),
+    protocol: String(r.protocol),
+    port: Number(r.dst_port),
+    ...evidence(r),
   };
 }
