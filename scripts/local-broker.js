@@ -48,4 +48,22 @@ function stopBroker(env = process.env) {
   spawnSync('bash', [join(root, 'scripts/kafka/stop.sh')], { env, stdio: 'inherit' });
 }
 
-module.exports = { ensureBroker, stopBroker, runningBroker };
+/**
+ * Runs a built script with node (extra node flags first) on the repo's local broker unless
+ * KAFKA_BROKERS names one, stops the broker after if this run started it, and exits with the
+ * script's status: the shared body of npm run bench and npm run soak.
+ */
+function runWithBroker(nodeArgs) {
+  const env = { ...process.env };
+  let owned = false;
+  if (!env.KAFKA_BROKERS) {
+    const broker = ensureBroker();
+    env.KAFKA_BROKERS = broker.brokers;
+    owned = broker.owned;
+  }
+  const run = spawnSync(process.execPath, nodeArgs, { cwd: root, env, stdio: 'inherit' });
+  if (owned) stopBroker();
+  process.exit(run.status ?? 1);
+}
+
+module.exports = { ensureBroker, stopBroker, runningBroker, runWithBroker };
