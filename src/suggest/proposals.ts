@@ -6,21 +6,13 @@ import { Finding } from './finding.types';
 import { PolicyVersion } from './findings';
 import { PeerRule, peerRules } from './peer-rules';
 import { mergePorts, PortInterval, portsWithin } from './port-set';
-import { Containment, Placement, SuggestionKind } from './suggestion.types';
+import { Containment, Placement, SuggestionHead } from './suggestion.types';
 import { selectorFor, workloadName } from './workload';
 
 type Obj = Record<string, unknown>;
 
 /** A proposed resource before it is proven: both forms, and the traffic it stands for. */
-export interface Proposal {
-  id: string;
-  kind: SuggestionKind;
-  name: string;
-  findingId: string;
-  policy: string | null;
-  namespace: string;
-  summary: string;
-  placement: Placement | null;
+export interface Proposal extends SuggestionHead {
   enforced: Obj;
   staged: Obj;
   edges: TrafficEdge[];

@@ -39,7 +39,8 @@ export interface Placement {
   reason: string;
 }
 
-export interface Suggestion {
+/** What a suggestion is, from its proposal on: what it changes and where. */
+export interface SuggestionHead {
   id: string;
   kind: SuggestionKind;
   /** metadata.name of the proposed resource. */
@@ -49,6 +50,9 @@ export interface Suggestion {
   namespace: string;
   summary: string;
   placement: Placement | null;
+}
+
+export interface Suggestion extends SuggestionHead {
   /** Ready to apply: the staged form (review first) and the enforced form. */
   resources: { staged: Record<string, unknown>; enforced: Record<string, unknown> };
   yaml: { staged: string; enforced: string };
