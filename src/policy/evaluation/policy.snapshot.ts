@@ -17,7 +17,7 @@ import {
   TierInfo,
 } from './evaluation.types';
 import { DIR_EGRESS, DIR_INGRESS, EndpointRuntime, NetsetRuntime } from './runtime.types';
-import { buildSnapshotData, SnapshotData } from './snapshot.builder';
+import { buildSnapshotData, deriveSnapshotData, SnapshotData, snapshotResources, snapshotWarnings } from './snapshot.builder';
 
 /** The flow handed to the engine is malformed (bad IP, unknown protocol, unknown endpoint ref). */
 export class FlowInputError extends Error {
@@ -43,23 +43,70 @@ const PEER_CACHE_LIMIT = 200_000;
 // (endpoints plus distinct set combinations); the limit only guards pathological inputs.
 const SUBJECT_LIMIT = 100_000;
 
+/** Per-IP resolutions a derived snapshot may take over from the one it was derived from. */
+interface Inherited {
+  readonly peers: ReadonlyMap<string, PeerEntry>;
+  /** Endpoint keys and (canonical) IPs whose resolution changed. */
+  readonly keys: ReadonlySet<string>;
+  readonly ips: ReadonlySet<string>;
+}
+
 /**
  * An immutable, compiled view of a set of resources. Everything expensive happens at build time
  * or once per endpoint class / IP (applying policies, specialised rule programs, IP resolution,
  * selector results), so a warm decision is two map lookups and a walk over plain rule data.
- * Build a new snapshot when resources change; caches die with it.
+ * `withChanges` derives the snapshot of a changed inventory: endpoint changes are applied to the
+ * compiled data (this snapshot stays valid and shares all it can), other changes rebuild.
  */
 export class PolicySnapshot {
   private readonly data: SnapshotData;
   private readonly peers = new Map<string, PeerEntry>();
   private readonly ctx = new MatchContext();
+  private inherited: Inherited | null = null;
   readonly tiers: readonly TierInfo[];
-  readonly warnings: readonly string[];
 
-  constructor(resources: readonly Resource[]) {
-    this.data = buildSnapshotData(resources);
+  constructor(resources: readonly Resource[]);
+  constructor(resources: readonly Resource[] | null, data?: SnapshotData);
+  constructor(resources: readonly Resource[] | null, data?: SnapshotData) {
+    this.data = data ?? buildSnapshotData(resources ?? []);
     this.tiers = Object.freeze(this.data.tiers.map((t) => t.info));
-    this.warnings = Object.freeze([...this.data.warnings]);
+  }
+
+  /**
+   * This inventory with resources added or replaced (`upserts`, by key) and keys removed. Pods,
+   * workload and host endpoints, namespaces and service accounts are applied incrementally
+   * (policies stay compiled, per-class caches and untouched endpoints' IP resolutions carry over);
+   * anything else rebuilds, recompiling only the policies that changed. This snapshot stays valid.
+   */
+  withChanges(upserts: readonly Resource[], deletions: readonly string[] = []): PolicySnapshot {
+    const { data, delta } = deriveSnapshotData(this.data, upserts, deletions);
+    if (data === this.data) return this;
+    const next = new PolicySnapshot(null, data);
+    if (delta) {
+      const ips = new Set<string>();
+      for (const ip of delta.ips) ips.add(parseIp(ip)?.text ?? ip);
+      next.inherited = { peers: this.peers, keys: delta.keys, ips };
+    }
+    return next;
+  }
+
+  /** The snapshot of `resources`, derived from this one: only what differs (by key and identity) is applied. */
+  withResources(resources: readonly Resource[]): PolicySnapshot {
+    const seen = new Set<string>();
+    const upserts: Resource[] = [];
+    for (const r of resources) {
+      seen.add(r.key);
+      upserts.push(r);
+    }
+    const deletions: string[] = [];
+    for (const [k] of this.data.entries.entries()) if (!seen.has(k)) deletions.push(k);
+    return this.withChanges(upserts, deletions);
+  }
+
+  private warningsMemo: readonly string[] | null = null;
+
+  get warnings(): readonly string[] {
+    return (this.warningsMemo ??= Object.freeze(snapshotWarnings(this.data)));
   }
 
   /** Parses YAML/JSON manifests strictly (first invalid resource throws) and builds a snapshot. */
@@ -67,8 +114,10 @@ export class PolicySnapshot {
     return new PolicySnapshot(parseManifests(text));
   }
 
+  private resourcesMemo: readonly Resource[] | null = null;
+
   get resources(): readonly Resource[] {
-    return this.data.resources;
+    return (this.resourcesMemo ??= snapshotResources(this.data));
   }
 
   /** Policies of one tier in evaluation order (enforced and staged together, like Calico sorts them). */
@@ -139,7 +188,7 @@ export class PolicySnapshot {
    * leave the (ephemeral) source port out of their cache keys.
    */
   get usesSourcePorts(): boolean {
-    return this.data.usesSourcePorts;
+    return this.data.part.usesSourcePorts;
   }
 
   /** Full verdict with traces: egress at the source and ingress at the destination, enforced and pending. */
@@ -257,7 +306,7 @@ export class PolicySnapshot {
   }
 
   private peerForIp(ipText: string): PeerEntry {
-    const cached = this.peers.get(ipText);
+    const cached = this.peers.get(ipText) ?? this.inherit(ipText);
     if (cached) return cached;
     const ip = parseIp(ipText);
     if (!ip) throw new FlowInputError(`invalid IP address ${JSON.stringify(ipText)}`);
@@ -267,8 +316,26 @@ export class PolicySnapshot {
     return entry;
   }
 
+  /**
+   * The resolution the parent snapshot made under the same cache key, when the changes between
+   * them cannot have changed it: neither its IP's owner nor its endpoint changed. The subject (and
+   * its memo of selector results) comes along: same labels, same selector table.
+   */
+  private inherit(cacheKey: string): PeerEntry | undefined {
+    const from = this.inherited;
+    if (from === null) return undefined;
+    const e = from.peers.get(cacheKey);
+    if (!e) return undefined;
+    if (e.state.ip !== null && from.ips.has(e.state.ip.text)) return undefined;
+    if (e.endpoint !== null && from.keys.has(e.endpoint.info.key)) return undefined;
+    if (this.peers.size >= PEER_CACHE_LIMIT) this.peers.clear();
+    this.peers.set(cacheKey, e);
+    this.byPub.set(e.pub, e);
+    return e;
+  }
+
   private entryFor(ip: ParsedIp | null, ep: EndpointRuntime | null, forcedSet: NetsetRuntime | null): PeerEntry {
-    const netsets = ip ? this.data.netsets.lookup(ip) : [];
+    const netsets = ip ? this.data.part.netsets.lookup(ip) : [];
     if (forcedSet && !netsets.includes(forcedSet)) netsets.unshift(forcedSet);
     const primarySet = forcedSet ?? netsets[0];
     const infos = Object.freeze(netsets.map((n) => n.info));
@@ -333,7 +400,7 @@ export class PolicySnapshot {
     for (const k of kinds) {
       const key = `${k}/${k === 'HostEndpoint' || k === 'GlobalNetworkSet' ? '' : ns}/${ref.name}`;
       const ep = this.data.endpointsByKey.get(key);
-      const set = ep ? undefined : this.data.netsetsByKey.get(key);
+      const set = ep ? undefined : this.data.part.netsetsByKey.get(key);
       if (!ep && !set) continue;
       let ip: ParsedIp | null = null;
       if (ipText) {
@@ -345,7 +412,7 @@ export class PolicySnapshot {
         ip = ips.find((x) => !family || x.family === family) ?? null;
       }
       const cacheKey = `ref:${key}|${ip?.text ?? ''}`;
-      const cached = this.peers.get(cacheKey);
+      const cached = this.peers.get(cacheKey) ?? this.inherit(cacheKey);
       if (cached) return cached;
       const entry = this.entryFor(ip, ep ?? null, set ?? null);
       // Same bound as IP resolutions: refs with arbitrary IPs would otherwise grow the cache forever.

@@ -1,5 +1,5 @@
 import { LabelPredicate, Labels } from '../selector';
-import { NamedPortDecl, PolicyResource } from '../model';
+import { NamedPortDecl, PolicyResource, Resource } from '../model';
 import { EndpointRuntimeLike, LabelledRuntime, RuleMatcher, SelectorTable } from '../rules';
 import { HitKind } from '../hits/hit.types';
 import { Decision, EndpointInfo, NetworkSetInfo, ResolvedPeer, TierInfo } from './evaluation.types';
@@ -124,5 +124,13 @@ export class EndpointRuntime implements EndpointRuntimeLike {
     readonly peer: ResolvedPeer,
     /** Shared with endpoints of identical labels and named ports. */
     readonly cls: EndpointClass,
+    /** `cls`'s identity: the endpoint's merged labels and named ports. */
+    readonly clsKey: string,
+    /** The resource it was built from (unchanged resource, unchanged endpoint). */
+    readonly res: Resource,
+    /** Precedence when several endpoints claim one IP: lower wins (kind, then resource order). */
+    readonly rank: number,
+    /** Whether its IPs are indexed (a host-networked or finished pod's are not). */
+    readonly indexed: boolean,
   ) {}
 }
