@@ -90,6 +90,7 @@ export interface PolicyPart extends EvalEnv {
   readonly netsetNamespaces: ReadonlySet<string>;
   /** What a derived part may share: the same sets and profiles mean the same selector table. */
   readonly netsetRes: readonly NetworkSetResource[];
+  readonly netsetNsRes: readonly (Resource | undefined)[];
   readonly profileRes: readonly ProfileResource[];
   readonly profileCache: Map<string, CompiledProfile | null>;
 }
@@ -494,7 +495,11 @@ function buildPolicyPart(resources: readonly Resource[], base?: PolicyPart): Pol
     (a, b) => cmpStr(a.kind, b.kind) || cmpStr(a.namespace, b.namespace) || cmpStr(a.name, b.name),
   );
   const profileRes = of('Profile');
-  const shared = base !== undefined && sameList(base.netsetRes, netsetRes) && sameList(base.profileRes, profileRes);
+  // Namespaced sets carry their namespace's labels: those namespaces count as part of the sets.
+  const setNamespaces = [...new Set(netsetRes.map((s) => s.namespace).filter((ns) => ns !== ''))];
+  const netsetNsRes = setNamespaces.map((ns) => resources.find((r) => r.kind === 'Namespace' && r.name === ns));
+  const shared =
+    base !== undefined && sameList(base.netsetRes, netsetRes) && sameList(base.netsetNsRes, netsetNsRes) && sameList(base.profileRes, profileRes);
   const selectors = shared ? base.selectors : new SelectorTable();
   let compiled = compiledRules.get(selectors);
   if (!compiled) compiledRules.set(selectors, (compiled = new WeakMap()));
@@ -578,8 +583,9 @@ function buildPolicyPart(resources: readonly Resource[], base?: PolicyPart): Pol
     userProfiles,
     profile,
     classes: new Map(),
-    netsetNamespaces: new Set(netsetRes.map((s) => s.namespace).filter((ns) => ns !== '')),
+    netsetNamespaces: new Set(setNamespaces),
     netsetRes,
+    netsetNsRes,
     profileRes,
     profileCache,
   };
