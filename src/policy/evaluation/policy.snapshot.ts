@@ -46,9 +46,6 @@ const SUBJECT_LIMIT = 100_000;
 /** Per-IP resolutions a derived snapshot may take over from the one it was derived from. */
 interface Inherited {
   readonly peers: ReadonlyMap<string, PeerEntry>;
-  /** Endpoint keys and (canonical) IPs whose resolution changed. */
-  readonly keys: ReadonlySet<string>;
-  readonly ips: ReadonlySet<string>;
 }
 
 /**
@@ -79,14 +76,11 @@ export class PolicySnapshot {
    * anything else rebuilds, recompiling only the policies that changed. This snapshot stays valid.
    */
   withChanges(upserts: readonly Resource[], deletions: readonly string[] = []): PolicySnapshot {
-    const { data, delta } = deriveSnapshotData(this.data, upserts, deletions);
+    const data = deriveSnapshotData(this.data, upserts, deletions);
     if (data === this.data) return this;
     const next = new PolicySnapshot(null, data);
-    if (delta) {
-      const ips = new Set<string>();
-      for (const ip of delta.ips) ips.add(parseIp(ip)?.text ?? ip);
-      next.inherited = { peers: this.peers, keys: delta.keys, ips };
-    }
+    // Same selector table: same network sets, and subjects' memos of selector results stay true.
+    if (data.selectors === this.data.selectors) next.inherited = { peers: this.peers };
     return next;
   }
 
@@ -317,21 +311,26 @@ export class PolicySnapshot {
   }
 
   /**
-   * The resolution the parent snapshot made under the same cache key, when the changes between
-   * them cannot have changed it: neither its IP's owner nor its endpoint changed. The subject (and
-   * its memo of selector results) comes along: same labels, same selector table.
+   * The resolution the parent snapshot made under the same cache key, when it still holds: the IP
+   * has the same owner (or none), and that endpoint the same resource and merged labels. The
+   * subject (and its memo of selector results) comes along; the endpoint is this snapshot's own
+   * (after a policy change its class, holding the policy-side caches, is new).
    */
   private inherit(cacheKey: string): PeerEntry | undefined {
     const from = this.inherited;
     if (from === null) return undefined;
     const e = from.peers.get(cacheKey);
     if (!e) return undefined;
-    if (e.state.ip !== null && from.ips.has(e.state.ip.text)) return undefined;
-    if (e.endpoint !== null && from.keys.has(e.endpoint.info.key)) return undefined;
+    const old = e.endpoint;
+    let ep: EndpointRuntime | null;
+    if (cacheKey.startsWith('ref:')) ep = old && (this.data.endpointsByKey.get(old.info.key) ?? null);
+    else ep = e.state.ip ? (this.data.endpointsByIp.get(e.state.ip.text) ?? null) : null;
+    if (ep !== old && (ep === null || old === null || ep.info !== old.info || ep.allLabels !== old.allLabels || ep.namedPorts !== old.namedPorts)) return undefined;
+    const entry: PeerEntry = ep === old ? e : Object.freeze({ state: Object.freeze({ ...e.state, endpoint: ep }), pub: e.pub, endpoint: ep });
     if (this.peers.size >= PEER_CACHE_LIMIT) this.peers.clear();
-    this.peers.set(cacheKey, e);
-    this.byPub.set(e.pub, e);
-    return e;
+    this.peers.set(cacheKey, entry);
+    this.byPub.set(entry.pub, entry);
+    return entry;
   }
 
   private entryFor(ip: ParsedIp | null, ep: EndpointRuntime | null, forcedSet: NetsetRuntime | null): PeerEntry {

@@ -112,12 +112,6 @@ export interface SnapshotData extends EvalEnv {
   readonly dupWarnings: readonly string[];
 }
 
-/** What changed between two snapshots' endpoints (for callers that carry per-IP caches over). */
-export interface EndpointDelta {
-  readonly keys: ReadonlySet<string>;
-  readonly ips: ReadonlySet<string>;
-}
-
 const ENDPOINT_KINDS: ReadonlySet<string> = new Set(['Pod', 'WorkloadEndpoint', 'HostEndpoint']);
 const KIND_RANK: Readonly<Record<string, number>> = { Pod: 0, WorkloadEndpoint: 1, HostEndpoint: 2 };
 
@@ -211,12 +205,12 @@ export function snapshotWarnings(d: SnapshotData): string[] {
  * policy part and every untouched endpoint are shared with `d`, which stays valid. Anything else
  * rebuilds, reusing what did not change (compiled policies, endpoints' merged labels).
  */
-export function deriveSnapshotData(d: SnapshotData, upserts: readonly Resource[], deletions: readonly string[]): { data: SnapshotData; delta: EndpointDelta | null } {
+export function deriveSnapshotData(d: SnapshotData, upserts: readonly Resource[], deletions: readonly string[]): SnapshotData {
   const changes = new Map<string, Resource | undefined>();
   for (const k of deletions) changes.set(k, undefined);
   for (const r of upserts) changes.set(r.key, r);
   for (const [k, r] of changes) if (d.entries.get(k)?.res === r) changes.delete(k);
-  if (changes.size === 0) return { data: d, delta: { keys: new Set(), ips: new Set() } };
+  if (changes.size === 0) return d;
   let nextSeq = d.nextSeq;
   let endpointOnly = true;
   const entryChanges = new Map<string, Entry | undefined>();
@@ -232,7 +226,7 @@ export function deriveSnapshotData(d: SnapshotData, upserts: readonly Resource[]
     else endpointOnly = false;
   }
   const entries = d.entries.with(entryChanges);
-  if (!endpointOnly) return { data: buildFromEntries(entries, nextSeq, [], d), delta: null };
+  if (!endpointOnly) return buildFromEntries(entries, nextSeq, [], d);
 
   // Endpoints to (re)make: the changed ones, and those inheriting labels from a changed namespace or account.
   const affected = new Set<string>();
@@ -253,12 +247,10 @@ export function deriveSnapshotData(d: SnapshotData, upserts: readonly Resource[]
     }
     return l;
   };
-  const ips = new Set<string>();
   for (const key of affected) {
     const old = d.endpointsByKey.get(key);
-    if (old) {
-      for (const ip of old.info.ips) ips.add(ip);
-      if (old.indexed) for (const ip of old.info.ips) {
+    if (old?.indexed) {
+      for (const ip of old.info.ips) {
         const l = claimants(ip);
         for (let i = l.length - 1; i >= 0; i--) if (l[i] === old) l.splice(i, 1);
       }
@@ -270,7 +262,6 @@ export function deriveSnapshotData(d: SnapshotData, upserts: readonly Resource[]
     }
     const ep = makeEndpoint(e.res as EndpointResource, e.seq, ctx);
     byKey.set(key, ep);
-    for (const ip of ep.info.ips) ips.add(ip);
     if (ep.indexed) for (const ip of ep.info.ips) claimants(ip).push(ep);
   }
   const byIp = new Map<string, EndpointRuntime | undefined>();
@@ -284,8 +275,7 @@ export function deriveSnapshotData(d: SnapshotData, upserts: readonly Resource[]
       else contested.delete(ip);
     }
   }
-  const data = dataOf(d.part, entries, nextSeq, d.endpointsByKey.with(byKey), d.endpointsByIp.with(byIp), contested ?? d.contested, []);
-  return { data, delta: { keys: affected, ips } };
+  return dataOf(d.part, entries, nextSeq, d.endpointsByKey.with(byKey), d.endpointsByIp.with(byIp), contested ?? d.contested, []);
 }
 
 type EndpointResource = PodResource | WorkloadEndpointResource | HostEndpointResource;
