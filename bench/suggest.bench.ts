@@ -62,11 +62,9 @@ function edgesOf(timeline: InventoryTimeline, groups: readonly FlowGroup[], podB
   const allow: TrafficEdge[] = [];
   const profile: TrafficEdge[] = [];
   const traffic: TrafficEdge[] = [];
-  const snaps = new Map<number, PolicySnapshot>();
+  const history = cachedHistory(timeline);
   for (const g of groups) {
-    const epoch = timeline.epochAt(g.time);
-    let snap = snaps.get(epoch);
-    if (!snap) snaps.set(epoch, (snap = new PolicySnapshot(timeline.stateAt(g.time))));
+    const snap = history.snapshotAt(g.time);
     const d = snap.decideFlow({ srcIp: g.srcIp, dstIp: g.dstIp, protocol: g.protocol, dstPort: g.dstPort });
     if (!d.allowed) continue;
     const src = podByIp.get(g.srcIp);
