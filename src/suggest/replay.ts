@@ -104,7 +104,8 @@ export function replay(groups: readonly FlowGroup[], history: InventoryHistory, 
     let after: FlowDecision;
     try {
       before = pair.current.decideFlow(input);
-      after = pair.proposed === pair.current ? before : pair.proposed.decideFlow(input);
+      // Only the sides whose endpoint meets a changed policy are evaluated again.
+      after = pair.proposed === pair.current ? before : pair.proposed.decideFlowSince(pair.current, before, input);
     } catch (err) {
       if (!(err instanceof FlowInputError)) throw err;
       unreadable++;

@@ -1,7 +1,7 @@
 import { Direction, parseManifests, parseProtocol, PolicyResource, Resource } from '../model';
 import { MatchContext, NO_PEER, NO_SUBJECT, parseIp, ParsedIp, PeerState, SelectorSubject } from '../rules';
 import { Labels } from '../selector';
-import { applyingGroups, evaluateDirection, TraceSink } from './direction.evaluator';
+import { applyingGroups, enforcedSignature, evaluateDirection, TraceSink } from './direction.evaluator';
 import { explainPath } from './path.explainer';
 import {
   ApplyingTier,
@@ -232,6 +232,52 @@ export class PolicySnapshot {
     };
   }
 
+  /**
+   * `decideFlow`, given `base`'s decision `prior` of the same flow, for a snapshot that differs from
+   * `base` in policies only (a what-if): a side whose endpoint meets exactly the same tiers, policies
+   * and profiles here as there keeps its prior decision instead of being evaluated again.
+   */
+  decideFlowSince(base: PolicySnapshot, prior: FlowDecision, flow: FlowInput): FlowDecision {
+    base.prepare(flow, null, null);
+    const bs = base.srcEntry.endpoint;
+    const bd = base.dstEntry.endpoint;
+    this.prepare(flow, null, null);
+    const s = this.srcEntry.endpoint;
+    const d = this.dstEntry.endpoint;
+    const env = this.data;
+    // Rules also look at the other side: it must be the same endpoint (or none) in the same sets.
+    const peersAlike = sameEndpoint(s, bs) && sameEndpoint(d, bd) && this.sameSetsAs(base);
+    const egress: Decision | null = s
+      ? peersAlike && this.alike(s, base, bs as EndpointRuntime, DIR_EGRESS) ? (prior.egress as Decision) : evaluateDirection(env, s, DIR_EGRESS, false, this.ctx, null)
+      : null;
+    const ingress: Decision | null = d
+      ? peersAlike && this.alike(d, base, bd as EndpointRuntime, DIR_INGRESS) ? (prior.ingress as Decision) : evaluateDirection(env, d, DIR_INGRESS, false, this.ctx, null)
+      : null;
+    return {
+      allowed: (egress === null || egress.verdict === 'allow') && (ingress === null || ingress.verdict === 'allow'),
+      egress,
+      ingress,
+    };
+  }
+
+  private readonly setsAlike = new WeakMap<PolicySnapshot, boolean>();
+
+  private sameSetsAs(base: PolicySnapshot): boolean {
+    let v = this.setsAlike.get(base);
+    if (v === undefined) {
+      const a = this.data.part;
+      const b = base.data.part;
+      v = a.netsetRes.length === b.netsetRes.length && a.netsetRes.every((x, i) => x === b.netsetRes[i]) && a.netsetNsRes.length === b.netsetNsRes.length && a.netsetNsRes.every((x, i) => x === b.netsetNsRes[i]);
+      this.setsAlike.set(base, v);
+    }
+    return v;
+  }
+
+  private alike(ep: EndpointRuntime, base: PolicySnapshot, other: EndpointRuntime, dir: number): boolean {
+    if (ep.profiles.length !== other.profiles.length || ep.profiles.some((p, i) => p !== other.profiles[i])) return false;
+    return enforcedSignature(this.data.tiers, ep, dir) === enforcedSignature(base.data.tiers, other, dir);
+  }
+
   private side(ep: EndpointRuntime, dir: number, pending: boolean): SideEvaluation {
     const sink: TraceSink = { hits: [], logs: [] };
     const decision = evaluateDirection(this.data, ep, dir, pending, this.ctx, sink);
@@ -421,6 +467,12 @@ export class PolicySnapshot {
     }
     return undefined;
   }
+}
+
+/** The same endpoint resource with the same merged labels and named ports, or no endpoint on both sides. */
+function sameEndpoint(a: EndpointRuntime | null, b: EndpointRuntime | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.info === b.info && a.allLabels === b.allLabels && a.namedPorts === b.namedPorts;
 }
 
 function num(v: number | null | undefined): number {

@@ -112,6 +112,8 @@ export class EndpointClass {
   readonly fastPrograms: (readonly TierProgram[] | undefined)[] = new Array(4 * FAST_PROTOCOLS).fill(undefined);
   /** Per tier (snapshot order): policies whose selector matches, any direction or stage. */
   selected: CompiledPolicy[][] | undefined = undefined;
+  /** Per direction: identity of the enforced applying tiers and policies (see `enforcedSignature`). */
+  readonly signature: (string | undefined)[] = [undefined, undefined];
 }
 
 export class EndpointRuntime implements EndpointRuntimeLike {

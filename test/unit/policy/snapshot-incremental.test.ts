@@ -160,7 +160,12 @@ describe('incrementally derived snapshots', () => {
             got = (e as Error).message;
           }
           assert.deepEqual(got, want, `seed ${seed} step ${step}: ${JSON.stringify(f)} after ${JSON.stringify(upserts.map((r) => [r.key, (r as { labels?: unknown }).labels]))} -${deletions.join()}`);
-          if (typeof want !== 'string') assert.deepEqual(next.decideFlow(f), fresh.decideFlow(f));
+          if (typeof want !== 'string') {
+            const decided = fresh.decideFlow(f);
+            assert.deepEqual(next.decideFlow(f), decided);
+            // A what-if's shortcut: sides that meet the same policies keep the parent's decision.
+            assert.deepEqual(next.decideFlowSince(snap, snap.decideFlow(f), f), decided, `seed ${seed} step ${step}: decideFlowSince ${JSON.stringify(f)}`);
+          }
           compared++;
         }
         for (const r of upserts) {
