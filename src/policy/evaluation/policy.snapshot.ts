@@ -43,11 +43,6 @@ const PEER_CACHE_LIMIT = 200_000;
 // (endpoints plus distinct set combinations); the limit only guards pathological inputs.
 const SUBJECT_LIMIT = 100_000;
 
-/** Per-IP resolutions a derived snapshot may take over from the one it was derived from. */
-interface Inherited {
-  readonly peers: ReadonlyMap<string, PeerEntry>;
-}
-
 /**
  * An immutable, compiled view of a set of resources. Everything expensive happens at build time
  * or once per endpoint class / IP (applying policies, specialised rule programs, IP resolution,
@@ -59,7 +54,12 @@ export class PolicySnapshot {
   private readonly data: SnapshotData;
   private readonly peers = new Map<string, PeerEntry>();
   private readonly ctx = new MatchContext();
-  private inherited: Inherited | null = null;
+  /**
+   * Resolutions made by any snapshot of this family (derived from one another, sharing a selector
+   * table), newest per key: a derived snapshot takes one over after checking it still holds here,
+   * so pod churn does not cost every IP's resolution and selector memo again.
+   */
+  private family = new Map<string, PeerEntry>();
   readonly tiers: readonly TierInfo[];
 
   constructor(resources: readonly Resource[]);
@@ -80,7 +80,7 @@ export class PolicySnapshot {
     if (data === this.data) return this;
     const next = new PolicySnapshot(null, data);
     // Same selector table: same network sets, and subjects' memos of selector results stay true.
-    if (data.selectors === this.data.selectors) next.inherited = { peers: this.peers };
+    if (data.selectors === this.data.selectors) next.family = this.family;
     return next;
   }
 
@@ -351,30 +351,39 @@ export class PolicySnapshot {
     const ip = parseIp(ipText);
     if (!ip) throw new FlowInputError(`invalid IP address ${JSON.stringify(ipText)}`);
     const entry = this.entryFor(ip, this.data.endpointsByIp.get(ip.text) ?? null, null);
-    if (this.peers.size >= PEER_CACHE_LIMIT) this.peers.clear();
-    this.peers.set(ipText, entry);
+    this.remember(ipText, entry);
     return entry;
   }
 
   /**
-   * The resolution the parent snapshot made under the same cache key, when it still holds: the IP
+   * The resolution a snapshot of the family made under the same cache key, when it holds here: the IP
    * has the same owner (or none), and that endpoint the same resource and merged labels. The
    * subject (and its memo of selector results) comes along; the endpoint is this snapshot's own
    * (after a policy change its class, holding the policy-side caches, is new).
    */
+  private remember(cacheKey: string, entry: PeerEntry): void {
+    if (this.peers.size >= PEER_CACHE_LIMIT) this.peers.clear();
+    this.peers.set(cacheKey, entry);
+    if (this.family.size >= PEER_CACHE_LIMIT) this.family.clear();
+    this.family.set(cacheKey, entry);
+  }
+
   private inherit(cacheKey: string): PeerEntry | undefined {
-    const from = this.inherited;
-    if (from === null) return undefined;
-    const e = from.peers.get(cacheKey);
+    const e = this.family.get(cacheKey);
     if (!e) return undefined;
     const old = e.endpoint;
     let ep: EndpointRuntime | null;
     if (cacheKey.startsWith('ref:')) ep = old && (this.data.endpointsByKey.get(old.info.key) ?? null);
     else ep = e.state.ip ? (this.data.endpointsByIp.get(e.state.ip.text) ?? null) : null;
     if (ep !== old && (ep === null || old === null || ep.info !== old.info || ep.allLabels !== old.allLabels || ep.namedPorts !== old.namedPorts)) return undefined;
-    const entry: PeerEntry = ep === old ? e : Object.freeze({ state: Object.freeze({ ...e.state, endpoint: ep }), pub: e.pub, endpoint: ep });
-    if (this.peers.size >= PEER_CACHE_LIMIT) this.peers.clear();
-    this.peers.set(cacheKey, entry);
+    if (ep === old) {
+      if (this.peers.size >= PEER_CACHE_LIMIT) this.peers.clear();
+      this.peers.set(cacheKey, e);
+      this.byPub.set(e.pub, e);
+      return e;
+    }
+    const entry: PeerEntry = Object.freeze({ state: Object.freeze({ ...e.state, endpoint: ep }), pub: e.pub, endpoint: ep });
+    this.remember(cacheKey, entry);
     this.byPub.set(entry.pub, entry);
     return entry;
   }
@@ -461,8 +470,7 @@ export class PolicySnapshot {
       if (cached) return cached;
       const entry = this.entryFor(ip, ep ?? null, set ?? null);
       // Same bound as IP resolutions: refs with arbitrary IPs would otherwise grow the cache forever.
-      if (this.peers.size >= PEER_CACHE_LIMIT) this.peers.clear();
-      this.peers.set(cacheKey, entry);
+      this.remember(cacheKey, entry);
       return entry;
     }
     return undefined;
