@@ -264,7 +264,7 @@ async function benchShape(shape: 'typical' | 'heavy'): Promise<BenchRow[]> {
  * compiled snapshot (`withChanges`) against a rebuild of the whole snapshot; then the same change
  * followed by 1,000 decisions, as attribution meets it when pods change every 1,000 records.
  */
-function churn(p: string, base: PolicySnapshot, resources: readonly Resource[], flows: readonly FlowInput[]): BenchRow[] {
+export function churn(p: string, base: PolicySnapshot, resources: readonly Resource[], flows: readonly FlowInput[]): BenchRow[] {
   const pods = resources.filter((r): r is Extract<Resource, { kind: 'Pod' }> => r.kind === 'Pod');
   const change = (i: number): { upserts: Resource[]; deletions: string[] } => {
     const pod = pods[(i * 7919) % pods.length];
