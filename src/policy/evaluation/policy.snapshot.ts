@@ -28,6 +28,8 @@ interface PeerEntry {
   readonly state: PeerState;
   readonly pub: ResolvedPeer;
   readonly endpoint: EndpointRuntime | null;
+  /** The snapshot data it was made for: there it needs no checking. */
+  readonly home: SnapshotData | null;
 }
 
 const EMPTY_LABELS: Labels = Object.freeze({});
@@ -35,6 +37,7 @@ const UNKNOWN_PEER: PeerEntry = Object.freeze({
   state: NO_PEER,
   pub: Object.freeze({ ip: null, family: 0, type: 'net', namespace: '', name: '', labels: EMPTY_LABELS, networkSets: [] }) as ResolvedPeer,
   endpoint: null,
+  home: null,
 });
 
 // Resolutions of IPs nobody owns (internet peers) would otherwise grow without bound.
@@ -80,7 +83,10 @@ export class PolicySnapshot {
     if (data === this.data) return this;
     const next = new PolicySnapshot(null, data);
     // Same selector table: same network sets, and subjects' memos of selector results stay true.
-    if (data.selectors === this.data.selectors) next.family = this.family;
+    if (data.selectors === this.data.selectors) {
+      next.family = this.family;
+      next.pubs = this.pubs;
+    }
     return next;
   }
 
@@ -371,22 +377,32 @@ export class PolicySnapshot {
   private inherit(cacheKey: string): PeerEntry | undefined {
     const e = this.family.get(cacheKey);
     if (!e) return undefined;
-    const old = e.endpoint;
-    let ep: EndpointRuntime | null;
-    if (cacheKey.startsWith('ref:')) ep = old && (this.data.endpointsByKey.get(old.info.key) ?? null);
-    else ep = e.state.ip ? (this.data.endpointsByIp.get(e.state.ip.text) ?? null) : null;
-    if (ep !== old && (ep === null || old === null || ep.info !== old.info || ep.allLabels !== old.allLabels || ep.namedPorts !== old.namedPorts)) return undefined;
-    if (ep === old) {
+    const entry = this.holds(e, cacheKey.startsWith('ref:'));
+    if (entry === e) {
       if (this.peers.size >= PEER_CACHE_LIMIT) this.peers.clear();
       this.peers.set(cacheKey, e);
-      this.byPub.set(e.pub, e);
-      return e;
-    }
-    const entry: PeerEntry = Object.freeze({ state: Object.freeze({ ...e.state, endpoint: ep }), pub: e.pub, endpoint: ep });
-    this.remember(cacheKey, entry);
-    this.byPub.set(entry.pub, entry);
+    } else if (entry) this.remember(cacheKey, entry);
     return entry;
   }
+
+  /**
+   * `e` (made by a snapshot of the family) as it holds in this one: itself when its endpoint is the
+   * same here, a copy with this snapshot's endpoint when only that endpoint's class is new, else
+   * undefined. By key: the endpoint is found by its key (how refs resolve), else as the IP's owner.
+   */
+  private holds(e: PeerEntry, byKey: boolean): PeerEntry | undefined {
+    if (e.home === this.data) return e;
+    const old = e.endpoint;
+    let ep: EndpointRuntime | null;
+    if (byKey && old !== null) ep = this.data.endpointsByKey.get(old.info.key) ?? null;
+    else ep = e.state.ip ? (this.data.endpointsByIp.get(e.state.ip.text) ?? null) : null;
+    if (ep === old) return e;
+    if (ep === null || old === null || ep.info !== old.info || ep.allLabels !== old.allLabels || ep.namedPorts !== old.namedPorts) return undefined;
+    const entry: PeerEntry = Object.freeze({ state: Object.freeze({ ...e.state, endpoint: ep }), pub: e.pub, endpoint: ep, home: this.data });
+    this.pubs.set(entry.pub, entry);
+    return entry;
+  }
+
 
   private entryFor(ip: ParsedIp | null, ep: EndpointRuntime | null, forcedSet: NetsetRuntime | null): PeerEntry {
     const netsets = ip ? this.data.part.netsets.lookup(ip) : [];
@@ -403,14 +419,15 @@ export class PolicySnapshot {
       pub = { ip: ip?.text ?? null, family: ip?.family ?? 0, type: 'net', namespace: '', name: '', labels: EMPTY_LABELS, networkSets: infos };
     }
     const subject = this.subjectFor(ep, netsets);
-    const entry: PeerEntry = Object.freeze({ state: Object.freeze({ ip, endpoint: ep, netsets, subject }), pub: Object.freeze(pub), endpoint: ep });
-    this.byPub.set(entry.pub, entry);
+    const entry: PeerEntry = Object.freeze({ state: Object.freeze({ ip, endpoint: ep, netsets, subject }), pub: Object.freeze(pub), endpoint: ep, home: this.data });
+    this.pubs.set(entry.pub, entry);
     return entry;
   }
 
-  // ResolvedPeers this snapshot handed out, back to their entries: callers (ingest) pass them back
-  // on every record, and re-resolving by identity costs key strings and an IP parse each time.
-  private readonly byPub = new WeakMap<ResolvedPeer, PeerEntry>();
+  // ResolvedPeers this snapshot's family handed out, back to their entries: callers (ingest) pass
+  // them back on every record, and re-resolving by identity costs key strings and an IP parse each
+  // time. Checked on use (`holds`): another snapshot of the family may have made the entry.
+  private pubs = new WeakMap<ResolvedPeer, PeerEntry>();
 
   // IPs with the same endpoint and containing sets look the same to every selector: they share one
   // subject, hence one memo of selector results. Bounded by endpoints x set combinations present.
@@ -440,7 +457,8 @@ export class PolicySnapshot {
     if ('networkSets' in ref) {
       // One of ours, used with its own IP: the very entry it came from (what re-resolving would give).
       if (ipText === null || ipText === ref.ip) {
-        const own = this.byPub.get(ref);
+        const known = this.pubs.get(ref);
+        const own = known && this.holds(known, true);
         if (own) return own;
       }
       // A ResolvedPeer handed back by this (or an older) snapshot: re-resolve by identity, then by IP.
