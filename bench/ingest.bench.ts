@@ -24,8 +24,8 @@ import { BenchResult } from './bench.types';
 const RECORDS = Number(process.env.FLOWSCOPE_BENCH_INGEST_RECORDS ?? 300_000);
 const LINES_PER_MESSAGE = 20;
 const PARTITIONS = 4;
-/** Simulator connections between pod churns: about 1,000 records on the large cluster. */
-const CHURN_EVERY_CONNECTIONS = Number(process.env.FLOWSCOPE_BENCH_CHURN_EVERY ?? 250);
+/** Simulator connections between pod churns: about 1,000 records on the large cluster (a churn is 3 inventory changes). */
+const CHURN_EVERY_CONNECTIONS = Number(process.env.FLOWSCOPE_BENCH_CHURN_EVERY ?? 500);
 
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -202,7 +202,7 @@ export async function runIngestBench(): Promise<BenchResult[]> {
       name: `end-to-end ingest, large cluster with pod churn (${churning.records.toLocaleString('en-US')} records)`,
       value: churned.e2e,
       unit: 'events/s',
-      notes: `${changes} inventory changes among the records (one per ${Math.round(churning.records / Math.max(1, changes)).toLocaleString('en-US')} records); start-up ${churned.startup.toFixed(1)} s not included; peak RSS ${Math.round(churned.peakRss / 2 ** 20)} MiB`,
+      notes: `pod churn every ${CHURN_EVERY_CONNECTIONS} connections: ${changes} inventory changes among the records (one per ${Math.round(churning.records / Math.max(1, changes)).toLocaleString('en-US')} records); start-up ${churned.startup.toFixed(1)} s not included; peak RSS ${Math.round(churned.peakRss / 2 ** 20)} MiB`,
     },
   ];
 }
