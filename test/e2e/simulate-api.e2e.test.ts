@@ -2,18 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestApp, TestApp } from '../support/test-app';
 import { testConfig } from '../support/test-config';
-import { BLOCK_APPLIED, IP, loadSuggestScenario, RELABEL, WINDOW } from '../support/suggest-scenario';
-
-const TOO_TIGHT = `apiVersion: projectcalico.org/v3
-kind: NetworkPolicy
-metadata: { name: default.pg-access, namespace: db }
-spec:
-  order: 100
-  selector: app == 'postgres'
-  types: [Ingress]
-  ingress:
-    - { action: Allow, protocol: TCP, source: { selector: app == 'web', namespaceSelector: team == 'web' }, destination: { ports: [5432] } }
-`;
+import { BLOCK_APPLIED, IP, loadSuggestScenario, RELABEL, TOO_TIGHT, WINDOW } from '../support/suggest-scenario';
 
 describe('POST /api/v1/simulate: replay of the stored flows under a candidate change', () => {
   let t: TestApp;
