@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { AnalysisWindowQuery } from './analysis-window';
+import { AnalysisWindowQuery, DEFAULT_TIME_LIMIT_S, MAX_TIME_LIMIT_S } from './analysis-window';
 
 export class DeletionDto {
   @ApiProperty({ example: 'NetworkPolicy', description: 'Model kind or manifest kind.' })
@@ -33,8 +33,8 @@ export class SimulateRequestDto extends AnalysisWindowQuery {
   @IsOptional() @IsString() @MaxLength(253)
   namespace?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 600, default: 60, description: 'Stop after this many seconds and return partial results (marked so).' })
-  @IsOptional() @IsInt() @Min(1) @Max(600)
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_TIME_LIMIT_S, default: DEFAULT_TIME_LIMIT_S, description: 'Stop after this many seconds and return partial results (marked so).' })
+  @IsOptional() @IsInt() @Min(1) @Max(MAX_TIME_LIMIT_S)
   timeLimitSeconds?: number;
 }
 
