@@ -76,6 +76,7 @@ export class ReplayDto {
   @ApiProperty({ type: [FlowVerdictChangeDto], description: 'Every flow group that would go from allow to deny.' }) allowToDeny!: FlowVerdictChangeDto[];
   @ApiProperty({ type: [FlowVerdictChangeDto] }) denyToAllow!: FlowVerdictChangeDto[];
   @ApiProperty({ description: 'Groups the engine could not read (bad address or protocol), counted as unchanged.' }) unreadable!: number;
+  @ApiProperty({ description: 'Groups whose decision rests on a rule criterion the stored flow cannot answer (ICMP type/code, HTTP request), taken as not matching.' }) uncertain!: number;
   @ApiProperty({ description: 'The time limit stopped the replay: counts cover `evaluated` groups only.' }) partial!: boolean;
   @ApiProperty({ description: 'The window held more distinct flows than one replay reads.' }) truncated!: boolean;
 }

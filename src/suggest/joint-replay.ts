@@ -24,7 +24,7 @@ export function replayJointly(changes: readonly ProposedChange[], all: readonly 
   return changes.map((c, i) => {
     const groups = relevant[i];
     if (joint[i] && !together.partial && !groups.some((g) => changed.has(g))) {
-      return { flowGroups: groups.length, evaluated: groups.length, unchanged: groups.length, changed: 0, allowToDeny: [], denyToAllow: [], unreadable: 0, partial: false };
+      return { flowGroups: groups.length, evaluated: groups.length, unchanged: groups.length, changed: 0, allowToDeny: [], denyToAllow: [], unreadable: 0, uncertain: 0, partial: false };
     }
     return replay(groups, history, { upserts: [c.resource], deletions: [] }, opts);
   });

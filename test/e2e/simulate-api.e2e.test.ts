@@ -52,6 +52,16 @@ describe('POST /api/v1/simulate: replay of the stored flows under a candidate ch
     assert.equal(gone.body.changed, 0, 'without the policy the profile allows the same flows');
   });
 
+  it('replays each flow with its stored source port when a rule matches on source ports', async () => {
+    // Every stored flow of the scenario comes from port 40000.
+    const fromPorts = (range: string) => TOO_TIGHT.replace("source: { selector: app == 'web', namespaceSelector: team == 'web' }", `source: { ports: ['${range}'] }`);
+    const same = await t.http().post('/api/v1/simulate').send({ ...WINDOW, manifests: fromPorts('40000') }).expect(200);
+    assert.deepEqual([same.body.changed, same.body.flowGroups], [0, 16], 'the port matches: nothing changes');
+    const other = await t.http().post('/api/v1/simulate').send({ ...WINDOW, manifests: fromPorts('40001:65535') }).expect(200);
+    assert.equal(other.body.allowToDeny.length, 9, 'every flow to pg (3 clients x 3 inventory states) comes from a port outside');
+    assert.ok(other.body.allowToDeny.every((c: { destination: { name: string }; port: number }) => c.destination.name === 'pg-0' && c.port === 5432));
+  });
+
   it('names the field of a bad candidate', async () => {
     const bad = await t.http().post('/api/v1/simulate').send({ ...WINDOW, manifests: TOO_TIGHT.replace("app == 'postgres'", "app == ") }).expect(400);
     assert.equal(bad.body.details[0].field, 'manifests');

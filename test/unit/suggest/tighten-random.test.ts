@@ -148,6 +148,7 @@ describe('suggested tightenings on random clusters', () => {
         dstIp: String(f.dstIp),
         protocol: 'tcp',
         dstPort: Number(f.dstPort),
+        srcPort: null,
         srcNamespace: '',
         srcName: '',
         dstNamespace: '',
