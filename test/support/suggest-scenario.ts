@@ -117,7 +117,8 @@ spec:
 
 const fixture = (name: string) => readFileSync(join(__dirname, '..', '..', '..', 'test', 'fixtures', name), 'utf8');
 
-function rec(startTime: number, over: Partial<FlowRecord>): FlowRecord {
+/** A flow record of the scenario: web-1 to pg:5432/tcp reported at the destination, unless overridden. */
+export function rec(startTime: number, over: Partial<FlowRecord>): FlowRecord {
   return {
     startTime,
     endTime: startTime + 5000,
@@ -206,11 +207,16 @@ export function scenarioRecords(): FlowRecord[] {
  * each flow, the flow repository); the integration suite sends the same data through Kafka.
  */
 export async function loadSuggestScenario(t: TestApp): Promise<number> {
-  for (const { yaml, validFrom } of scenarioInventory()) {
+  return loadScenario(t, scenarioInventory(), scenarioRecords());
+}
+
+/** Applies the inventory (each YAML at its instant), then attributes and stores the records. */
+export async function loadScenario(t: TestApp, inventory: ReadonlyArray<{ yaml: string; validFrom: number }>, records: readonly FlowRecord[]): Promise<number> {
+  for (const { yaml, validFrom } of inventory) {
     await t.http().post('/api/v1/inventory').query({ validFrom: new Date(validFrom).toISOString() }).set('content-type', 'application/yaml').send(yaml).expect(200);
   }
   const attribution = t.app.get(AttributionService, { strict: false });
-  const rows = scenarioRecords().map((r, i) => attribution.attribute(r, { format: 'flowscope', topic: 'suggest', partition: 0, offset: String(i), index: 0 }));
+  const rows = records.map((r, i) => attribution.attribute(r, { format: 'flowscope', topic: 'suggest', partition: 0, offset: String(i), index: 0 }));
   await t.app.get(FlowRepository).insert(rows, 'suggest-scenario');
   return rows.length;
 }
