@@ -98,6 +98,17 @@ describe('GET /api/v1/findings over a scenario ingested through the real path', 
     assert.deepEqual(db.items.map((s) => [s.kind, s.policy, s.safe]), [['tighten-rule', 'NetworkPolicy/db/default.pg-access', true]]);
   });
 
+  it('stops at the time limit with what it covered, marked partial', async () => {
+    const full = await t.http().get('/api/v1/findings').query({ ...WINDOW, kind: 'unused,over-broad,shadowed' }).expect(200);
+    assert.deepEqual([full.body.partial, full.body.covered], [false, ['unused', 'over-broad', 'shadowed']]);
+    const findings = t.app.get(FindingsService, { strict: false });
+    const window = { from: new Date(WINDOW.from), to: new Date(WINDOW.to) };
+    const none = await findings.findings({ window, timeLimitMs: -1 });
+    assert.deepEqual([none.partial, none.covered, none.items], [true, [], []], 'a limit already passed starts no analysis');
+    const bad = await t.http().get('/api/v1/findings').query({ ...WINDOW, timeLimitSeconds: 601 }).expect(400);
+    assert.equal(bad.body.details[0].field, 'timeLimitSeconds');
+  });
+
   it('names the bad field', async () => {
     const bad = await t.http().get('/api/v1/findings').query({ kind: 'unused,colour' }).expect(400);
     assert.equal(bad.body.details[0].field, 'kind');
