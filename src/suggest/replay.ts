@@ -49,6 +49,8 @@ export interface ReplayOptions {
   /** Called every `progressEvery` groups with how many are done. */
   readonly onProgress?: (done: number, total: number) => void;
   readonly progressEvery?: number;
+  /** Called with each group counted as uncertain. */
+  readonly onUncertain?: (group: FlowGroup) => void;
 }
 
 interface EpochPair {
@@ -115,7 +117,10 @@ export function replay(groups: readonly FlowGroup[], history: InventoryHistory, 
       continue;
     }
     evaluated++;
-    if (isUncertain(before) || isUncertain(after)) uncertain++;
+    if (isUncertain(before) || isUncertain(after)) {
+      uncertain++;
+      opts.onUncertain?.(g);
+    }
     if (before.allowed !== after.allowed) {
       const change = { group: g, before: describe(before), after: describe(after) };
       (before.allowed ? allowToDeny : denyToAllow).push(change);
