@@ -112,6 +112,7 @@ export interface SnapshotData extends EvalEnv {
   readonly dupWarnings: readonly string[];
 }
 
+const CLASS_LIMIT = 50_000;
 const ENDPOINT_KINDS: ReadonlySet<string> = new Set(['Pod', 'WorkloadEndpoint', 'HostEndpoint']);
 const KIND_RANK: Readonly<Record<string, number>> = { Pod: 0, WorkloadEndpoint: 1, HostEndpoint: 2 };
 
@@ -226,7 +227,9 @@ export function deriveSnapshotData(d: SnapshotData, upserts: readonly Resource[]
     else endpointOnly = false;
   }
   const entries = d.entries.with(entryChanges);
-  if (!endpointOnly) return buildFromEntries(entries, nextSeq, [], d);
+  // A part outlives its snapshots: classes of label sets long gone (rollouts relabel pods) would
+  // pile up in it. Past the bound, a rebuild starts a registry of the live ones (policies stay compiled).
+  if (!endpointOnly || d.part.classes.size > CLASS_LIMIT) return buildFromEntries(entries, nextSeq, [], d);
 
   // Endpoints to (re)make: the changed ones, and those inheriting labels from a changed namespace or account.
   const affected = new Set<string>();
