@@ -1,5 +1,5 @@
 import { Decision, FlowDecision, FlowInputError, isPolicy, PolicySnapshot } from '../policy';
-import { applyCandidate, Candidate, promoteStaged } from './candidate';
+import { Candidate, promoteStaged } from './candidate';
 import { FlowGroup, InventoryHistory } from './flow-group';
 
 export type Verdict = 'allow' | 'deny';
@@ -33,6 +33,11 @@ export interface ReplayResult {
   readonly denyToAllow: readonly VerdictChange[];
   /** Groups the engine could not evaluate (malformed address or protocol); counted as unchanged. */
   readonly unreadable: number;
+  /**
+   * Groups whose decision, before or after, rests on a criterion the stored flow cannot answer (an
+   * ICMP type or an HTTP request the record does not carry): such a rule is taken as not matching.
+   */
+  readonly uncertain: number;
   /** True when the time limit stopped the replay before every group was evaluated. */
   readonly partial: boolean;
 }
@@ -44,6 +49,8 @@ export interface ReplayOptions {
   /** Called every `progressEvery` groups with how many are done. */
   readonly onProgress?: (done: number, total: number) => void;
   readonly progressEvery?: number;
+  /** Called with each group counted as uncertain. */
+  readonly onUncertain?: (group: FlowGroup) => void;
 }
 
 interface EpochPair {
@@ -63,18 +70,21 @@ export function replay(groups: readonly FlowGroup[], history: InventoryHistory, 
   const promoted = promoteStaged(candidate);
   const touched = touchedNamespaces(promoted);
   const pairs = new Map<number, EpochPair>();
+  const changes = promoted.upserts.length > 0 || promoted.deletions.length > 0;
+  let last: { at: number; pair: EpochPair } | null = null;
   const pairAt = (t: number): EpochPair => {
     const epoch = history.epochAt(t);
     let p = pairs.get(epoch);
     if (!p) {
-      const changes = promoted.upserts.length > 0 || promoted.deletions.length > 0;
-      const state = !history.snapshotAt || changes ? history.stateAt(t) : [];
-      const current = history.snapshotAt ? history.snapshotAt(t) : new PolicySnapshot(state);
-      const proposed = changes ? new PolicySnapshot(applyCandidate(state, promoted)) : current;
+      const current = history.snapshotAt ? history.snapshotAt(t) : ((last && moveTo(last.pair.current, history, last.at, t)) ?? new PolicySnapshot(history.stateAt(t)));
+      // The candidate laid over the next state is the previous proposal with that state's changes
+      // (pods, mostly: applied incrementally); only the first one compiles the changed policies.
+      const proposed = !changes ? current : ((last && moveTo(last.pair.proposed, history, last.at, t, promoted)) ?? current.withChanges(promoted.upserts, promoted.deletions));
       p = { current, proposed };
       if (pairs.size >= EPOCH_CACHE) pairs.delete(pairs.keys().next().value as number);
       pairs.set(epoch, p);
     }
+    last = { at: t, pair: p };
     return p;
   };
   const now = opts.now ?? Date.now;
@@ -83,6 +93,7 @@ export function replay(groups: readonly FlowGroup[], history: InventoryHistory, 
   const denyToAllow: VerdictChange[] = [];
   let evaluated = 0;
   let unreadable = 0;
+  let uncertain = 0;
   let partial = false;
   for (const g of groups) {
     // Checking the clock every 256 groups keeps the check off the hot path.
@@ -96,12 +107,13 @@ export function replay(groups: readonly FlowGroup[], history: InventoryHistory, 
       continue;
     }
     const pair = pairAt(g.time);
-    const input = { srcIp: g.srcIp, dstIp: g.dstIp, protocol: protocolOf(g.protocol), dstPort: g.dstPort };
+    const input = { srcIp: g.srcIp, dstIp: g.dstIp, protocol: protocolOf(g.protocol), dstPort: g.dstPort, srcPort: g.srcPort };
     let before: FlowDecision;
     let after: FlowDecision;
     try {
       before = pair.current.decideFlow(input);
-      after = pair.proposed === pair.current ? before : pair.proposed.decideFlow(input);
+      // Only the sides whose endpoint meets a changed policy are evaluated again.
+      after = pair.proposed === pair.current ? before : pair.proposed.decideFlowSince(pair.current, before, input);
     } catch (err) {
       if (!(err instanceof FlowInputError)) throw err;
       unreadable++;
@@ -109,6 +121,10 @@ export function replay(groups: readonly FlowGroup[], history: InventoryHistory, 
       continue;
     }
     evaluated++;
+    if (isUncertain(before) || isUncertain(after)) {
+      uncertain++;
+      opts.onUncertain?.(g);
+    }
     if (before.allowed !== after.allowed) {
       const change = { group: g, before: describe(before), after: describe(after) };
       (before.allowed ? allowToDeny : denyToAllow).push(change);
@@ -116,8 +132,29 @@ export function replay(groups: readonly FlowGroup[], history: InventoryHistory, 
     if (opts.onProgress && evaluated % every === 0) opts.onProgress(evaluated, groups.length);
   }
   const changed = allowToDeny.length + denyToAllow.length;
-  return { flowGroups: groups.length, evaluated, unchanged: evaluated - changed, changed, allowToDeny, denyToAllow, unreadable, partial };
+  return { flowGroups: groups.length, evaluated, unchanged: evaluated - changed, changed, allowToDeny, denyToAllow, unreadable, uncertain, partial };
 }
+
+const isUncertain = (d: FlowDecision) => !!(d.ingress?.uncertain || d.egress?.uncertain);
+
+/**
+ * `snap`, the inventory at `from` (with `candidate` laid over, if given), moved to the state at
+ * `to` by the history's changes between them; the candidate keeps the keys it changes. Undefined
+ * when the history cannot tell its changes.
+ */
+function moveTo(snap: PolicySnapshot, history: InventoryHistory, from: number, to: number, candidate?: Candidate): PolicySnapshot | undefined {
+  const ch = history.changesBetween?.(from, to, MOVE_LIMIT);
+  if (!ch) return undefined;
+  if (!candidate) return snap.withChanges(ch.upserts, ch.deletions);
+  const own = new Set([...candidate.upserts.map((r) => r.key), ...candidate.deletions]);
+  return snap.withChanges(
+    ch.upserts.filter((r) => !own.has(r.key)),
+    ch.deletions.filter((k) => !own.has(k)),
+  );
+}
+
+// Beyond this many changed resources between two states, building afresh is as cheap.
+const MOVE_LIMIT = 2_000;
 
 /**
  * The namespaces whose flows a candidate can change, or null for any flow: a candidate made only
