@@ -31,7 +31,7 @@ export class HealthController {
    */
   @Get('ready')
   @HealthCheck({ swaggerDocumentation: false })
-  @ApiOkResponse({ schema: { example: { status: 'ok', info: { clickhouse: { status: 'up' }, kafka: { status: 'up' } } } } })
+  @ApiOkResponse({ schema: { example: { status: 'ok', info: { clickhouse: { status: 'up' }, kafka: { status: 'up' }, storage: { status: 'up' } } } } })
   @ApiServiceUnavailableResponse({ type: ApiErrorBody })
   async ready(): Promise<HealthCheckResult> {
     try {
