@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ClickHouseAdapter, ResultChunk } from './clickhouse.adapter';
 import { FlowFilter, flowWhere, ROW_ID } from './flow-filter';
+import { ipAccess } from './ip-index';
 
 /** An ISO 8601 instant (2026-11-26T06:00:00.123Z) from a DateTime64(3, 'UTC') column. */
 const iso = (col: string) => `concat(replaceOne(toString(${col}), ' ', 'T'), 'Z')`;
@@ -84,7 +85,7 @@ export class FlowExportRepository {
    * same export gives the same bytes every time, so a manifest's hash can be checked again.
    */
   async *rows(filter: FlowFilter, format: ExportFormat, signal: AbortSignal): AsyncGenerator<ResultChunk> {
-    const where = flowWhere(filter);
+    const where = flowWhere(filter, { ip: await ipAccess(this.clickhouse, filter) });
     // Most ranges hold no record with extras: those skip the join and keep the read in table order.
     const range = { detailsFrom: filter.from.getTime(), detailsTo: filter.to.getTime() };
     const [withDetails] = await this.clickhouse.query<{ one: number }>(

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ClickHouseAdapter } from './clickhouse.adapter';
 import { FlowFilter, flowWhere, rollupCanAnswer } from './flow-filter';
+import { ipAccess } from './ip-index';
 import { WhereBuilder } from './where.builder';
 
 /** Dimensions a decision count can be grouped by; each maps to a rollup column (never user SQL). */
@@ -45,11 +46,12 @@ interface CountSource {
   roundedToMinutes: boolean;
 }
 
-function countSource(f: FlowFilter): CountSource {
+async function countSource(clickhouse: ClickHouseAdapter, f: FlowFilter): Promise<CountSource> {
   if (rollupCanAnswer(f)) {
     return { table: 'flow_decisions_1m', where: flowWhere(f, { rollup: true }), counts: COUNT_COLUMNS, minute: 'minute', roundedToMinutes: true };
   }
-  return { table: 'flows', where: flowWhere(f), counts: RAW_COUNT_COLUMNS, minute: 'toStartOfMinute(start_time)', roundedToMinutes: false };
+  const where = flowWhere(f, { ip: await ipAccess(clickhouse, f) });
+  return { table: 'flows', where, counts: RAW_COUNT_COLUMNS, minute: 'toStartOfMinute(start_time)', roundedToMinutes: false };
 }
 
 const MINUTE_MS = 60_000;
@@ -93,7 +95,7 @@ export class StatsRepository {
     limit: number,
   ): Promise<{ range: CoveredRange; groups: Array<{ key: Record<string, string | number> } & Counts> }> {
     const cols = groupBy.map((d) => `${DECISION_DIMENSIONS[d]} AS ${d}`);
-    const src = countSource(f);
+    const src = await countSource(this.clickhouse, f);
     const { sql, params } = src.where;
     const rows = await this.clickhouse.query<Record<string, unknown>>(
       `SELECT ${[...cols, src.counts].join(', ')}
@@ -111,7 +113,7 @@ export class StatsRepository {
 
   /** Counts per time bucket (a multiple of the one-minute rollup), oldest first, gaps filled with zero. */
   async timeSeries(f: FlowFilter, bucketMinutes: number): Promise<{ range: CoveredRange; buckets: Array<{ time: string } & Counts> }> {
-    const src = countSource(f);
+    const src = await countSource(this.clickhouse, f);
     const { sql, params } = src.where;
     const rows = await this.clickhouse.query<Record<string, unknown>>(
       `SELECT toUnixTimestamp(toStartOfInterval(${src.minute}, toIntervalMinute({bucket:UInt32}))) * 1000 AS t, ${src.counts}
