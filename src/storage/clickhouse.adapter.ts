@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { ClickHouseClient, ClickHouseSettings, createClient } from '@clickhouse/client';
@@ -14,6 +15,20 @@ export interface ResultChunk {
   rows: number;
 }
 
+/**
+ * chDB sessions that serve reads, besides the one that writes: a session runs one query at a time,
+ * so concurrent requests queued behind each other. One per core (two at least): with each read
+ * limited to one thread (READ_SETTINGS), parallel reads use the cores instead of contending for them.
+ */
+const EMBEDDED_READERS = Math.max(2, Math.min(4, availableParallelism()));
+
+/**
+ * Settings of every embedded read. One thread per query: the cores go to concurrent queries (one
+ * reader session each) rather than to splitting one, and a newest-first page read in the table's
+ * order stops after the newest hours instead of every thread reading its own share of the range.
+ */
+const READ_SETTINGS: ClickHouseSettings = { max_threads: 1 };
+
 /** Text formats a streamed result can be written in (the engine's own writers). */
 export type StreamFormat = 'CSV' | 'JSONEachRow';
 
@@ -26,6 +41,8 @@ export type StreamFormat = 'CSV' | 'JSONEachRow';
 export class ClickHouseAdapter implements OnApplicationShutdown {
   private readonly logger = new Logger(ClickHouseAdapter.name);
   private client?: ClickHouseClient;
+  /** Embedded engine: the reader sessions with their queries in flight (the least busy serves next). */
+  private readers: Array<{ client: ClickHouseClient; busy: number }> = [];
   readonly embedded: boolean;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
@@ -48,6 +65,11 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
       await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
       // chDB ignores the client's `database` option; USE sticks to its single session instead.
       await client.command({ query: `USE ${database}` });
+      for (let i = 0; i < EMBEDDED_READERS; i++) {
+        const reader = createClient({ connection: createChdbConnection({ path }) as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'] });
+        await reader.command({ query: `USE ${database}` });
+        this.readers.push({ client: reader, busy: 0 });
+      }
       this.client = client;
       this.logger.log(`embedded ClickHouse (chDB) in ${path}, database ${database}`);
     } else {
@@ -69,8 +91,19 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
   }
 
   async query<T>(query: string, params: QueryParams = {}, settings?: ClickHouseSettings): Promise<T[]> {
-    const rs = await this.ch.query({ query, query_params: params, format: 'JSONEachRow', clickhouse_settings: settings });
-    return rs.json<T>();
+    const client = this.ch;
+    const reader = this.readers.reduce<(typeof this.readers)[number] | undefined>((best, r) => (!best || r.busy < best.busy ? r : best), undefined);
+    if (!reader) {
+      const rs = await client.query({ query, query_params: params, format: 'JSONEachRow', clickhouse_settings: settings });
+      return rs.json<T>();
+    }
+    reader.busy++;
+    try {
+      const rs = await reader.client.query({ query, query_params: params, format: 'JSONEachRow', clickhouse_settings: { ...READ_SETTINGS, ...settings } });
+      return await rs.json<T>();
+    } finally {
+      reader.busy--;
+    }
   }
 
   /**
@@ -145,7 +178,10 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     const client = this.client;
+    const readers = this.readers;
     this.client = undefined;
+    this.readers = [];
+    for (const r of readers) await r.client.close();
     await client?.close();
   }
 }
