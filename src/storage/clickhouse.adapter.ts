@@ -121,10 +121,23 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
       const session = new Session(resolve(this.config.clickhouse.dataDir));
       try {
         session.query(`USE ${this.config.clickhouse.database}`);
-        const result = session.queryStreamBind(query, params, { format, signal });
-        for await (const chunk of result) {
-          const raw = chunk.raw();
-          yield { data: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), rows: chunk.numRows };
+        const blocks = session.queryStreamBind(query, params, { format, signal })[Symbol.asyncIterator]();
+        // One block read ahead: the engine only produces the next block when asked, so asking as
+        // soon as one is handed over lets it work while the consumer hashes and writes that one.
+        // Memory stays at two blocks.
+        let next = blocks.next();
+        try {
+          for (;;) {
+            const block = await next;
+            if (block.done) break;
+            next = blocks.next();
+            const raw = block.value.raw();
+            yield { data: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), rows: block.value.numRows };
+          }
+        } finally {
+          // A consumer that stopped early leaves a read in flight: its outcome no longer matters.
+          next.catch(() => undefined);
+          await blocks.return?.(undefined);
         }
       } finally {
         session.close();
