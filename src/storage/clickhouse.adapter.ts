@@ -6,6 +6,7 @@ import { ClickHouseClient, ClickHouseSettings, createClient } from '@clickhouse/
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { inlineParams } from './sql-literal';
 
 export type QueryParams = Record<string, unknown>;
 
@@ -99,7 +100,8 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
     }
     reader.busy++;
     try {
-      const rs = await reader.client.query({ query, query_params: params, format: 'JSONEachRow', clickhouse_settings: { ...READ_SETTINGS, ...settings } });
+      // Inlined: chDB runs bound-parameter queries one at a time across all its sessions.
+      const rs = await reader.client.query({ query: inlineParams(query, params), format: 'JSONEachRow', clickhouse_settings: { ...READ_SETTINGS, ...settings } });
       return await rs.json<T>();
     } finally {
       reader.busy--;
@@ -121,7 +123,9 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
       const session = new Session(resolve(this.config.clickhouse.dataDir));
       try {
         session.query(`USE ${this.config.clickhouse.database}`);
-        const blocks = session.queryStreamBind(query, params, { format, signal })[Symbol.asyncIterator]();
+        // Inlined as for reads: a bound stream would run its parameter binding alongside the
+        // bound queries of other sessions, which chDB does not isolate from each other.
+        const blocks = session.queryStream(inlineParams(query, params), { format, signal })[Symbol.asyncIterator]();
         // One block read ahead: the engine only produces the next block when asked, so asking as
         // soon as one is handed over lets it work while the consumer hashes and writes that one.
         // Memory stays at two blocks.
