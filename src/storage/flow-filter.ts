@@ -96,7 +96,7 @@ export function flowWhere(f: FlowFilter, opts: { rollup?: boolean } = {}): Where
       cond(`(${side}_name = ${name} OR ${side}_name_aggr = ${name})`);
     }
     if (e.selector !== undefined) {
-      cond(selectorSql(e.selector, { labels: `${side}_labels`, namespace: `${side}_namespace` }, (v) => bind(v, typeof v === 'string' ? 'String' : 'Array(String)')));
+      cond(selectorSql(e.selector, { labelsId: `${side}_labels_id`, namespace: `${side}_namespace` }, (v) => bind(v, typeof v === 'string' ? 'String' : 'Array(String)')));
     }
     if (e.ip !== undefined) cond(ipSql(`${side}_ip`, e.ip, bind));
     if (e.port !== undefined) cond(`${side}_port = ${bind(e.port, 'UInt16')}`);
