@@ -19,9 +19,8 @@ import { IngestMetrics } from '../src/metrics/ingest.metrics';
 import { parseCliOptions } from '../src/simulator/cli.options';
 import { buildStream } from '../src/simulator/simulator.runner';
 import { ClickHouseAdapter } from '../src/storage/clickhouse.adapter';
-import { FLOW_COLUMNS, flowValues } from '../src/storage/flow.repository';
+import { encodeFlowRow, FLOW_COLUMNS } from '../src/storage/flow-row.encoder';
 import { SHARED_TABLES, SharedTable, SharedValues } from '../src/storage/shared-values';
-import { encodeTsvRow } from '../src/storage/tsv.encoder';
 import { BenchResult } from './bench.types';
 
 const RECORDS = Number(process.env.FLOWSCOPE_BENCH_INGEST_RECORDS ?? 300_000);
@@ -166,7 +165,7 @@ export async function runIngestBench(): Promise<BenchResult[]> {
   const t2 = process.hrtime.bigint();
   for (let i = 0; i < rows.length; i += batch) {
     const values = shared.batch();
-    const lines = rows.slice(i, i + batch).map((r) => encodeTsvRow(flowValues(r, values, '')));
+    const lines = rows.slice(i, i + batch).map((r) => encodeFlowRow(r, values, ''));
     for (const table of Object.keys(SHARED_TABLES) as SharedTable[]) {
       if (values.lines[table].length > 0) encoded.push({ table, columns: SHARED_TABLES[table], body: Buffer.from(`${values.lines[table].join('\n')}\n`) });
     }

@@ -43,6 +43,8 @@ function attributedHit(h: PolicyHit): AttributedHit {
 
 const UNKNOWN_DECISION: Attribution['decision'] = Object.freeze({ kind: 'unknown', tier: '', tierOrder: null, policy: '', policyOrder: null, ruleIndex: -2, rule: '' });
 const NO_PENDING: Attribution['pendingDecision'] = Object.freeze({ policy: '', ruleIndex: -2 });
+/** One shared empty label set: rows refer to label sets, never change them. */
+const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
 
 function peerId(p: ResolvedPeer | undefined): string {
   return p ? `${p.type}/${p.namespace}/${p.name}` : '-';
@@ -109,7 +111,7 @@ export class FlowAttributor {
         name: reported.name,
         aggregatedName: reported.aggregatedName,
         labels: reported.labels,
-        namespaceLabels: reported.namespace ? { ...snap.labelsOfNamespace(reported.namespace) } : {},
+        namespaceLabels: reported.namespace ? snap.labelsOfNamespace(reported.namespace) : NO_LABELS,
         serviceAccount: '',
         node: '',
         owner: '',
@@ -125,7 +127,7 @@ export class FlowAttributor {
       name: peer.name,
       aggregatedName: reported.aggregatedName,
       labels: { ...peer.labels },
-      namespaceLabels: peer.namespace ? { ...snap.labelsOfNamespace(peer.namespace) } : {},
+      namespaceLabels: peer.namespace ? snap.labelsOfNamespace(peer.namespace) : NO_LABELS,
       serviceAccount: peer.serviceAccount ?? '',
       node: peer.node ?? '',
       owner: owner(peer),

@@ -5,7 +5,8 @@ import { FlowAction } from '../flows/flow-record';
 import { FlowFilter, flowWhere, ROW_ID } from './flow-filter';
 import { ClickHouseAdapter } from './clickhouse.adapter';
 import { ruleTextOf, WIDE_COLUMNS } from './shared-values.sql';
-import { SHARED_TABLES, SharedTable, SharedValues, SharedValuesBatch } from './shared-values';
+import { encodeFlowRow, FLOW_COLUMNS } from './flow-row.encoder';
+import { SHARED_TABLES, SharedTable, SharedValues } from './shared-values';
 import { encodeTsvRow, tsvTime, TsvValue } from './tsv.encoder';
 import { WhereBuilder } from './where.builder';
 
@@ -84,7 +85,7 @@ export class FlowRepository {
    */
   async insert(flows: readonly AttributedFlow[], dedupToken: string, incarnation = ''): Promise<void> {
     const batch = this.shared.batch();
-    const rows = flows.map((f) => encodeTsvRow(flowValues(f, batch, incarnation)));
+    const rows = flows.map((f) => encodeFlowRow(f, batch, incarnation));
     for (const table of Object.keys(SHARED_TABLES) as SharedTable[]) {
       if (batch.lines[table].length > 0) await this.clickhouse.insertTsv(table, SHARED_TABLES[table], batch.lines[table], dedupToken);
     }
@@ -294,37 +295,6 @@ function toStoredFlow(r: FlowRow): StoredFlow {
     flags: { verdictMismatch: Number(r.verdict_mismatch) === 1, unknownPolicy: Number(r.unknown_policy) === 1, unknownEndpoint: Number(r.unknown_endpoint) === 1, verdictUncertain: Number(r.verdict_uncertain) === 1 },
     source: { format: r.source_format, topic: r.source_topic, partition: Number(r.source_partition), offset: String(r.source_offset) },
   };
-}
-
-/** The flows table's columns an insert writes, in the order flowValues() gives them. */
-export const FLOW_COLUMNS = [
-  'start_time', 'end_time', 'action', 'reporter', 'protocol', 'src_ip', 'src_port', 'dst_ip', 'dst_port',
-  'src_type', 'src_namespace', 'src_name', 'src_name_aggr', 'src_labels_id', 'src_namespace_labels_id', 'src_service_account', 'src_node', 'src_owner',
-  'dst_type', 'dst_namespace', 'dst_name', 'dst_name_aggr', 'dst_labels_id', 'dst_namespace_labels_id', 'dst_service_account', 'dst_node', 'dst_owner',
-  'dst_service_name', 'dst_service_namespace', 'dst_service_port', 'node', 'num_flows', 'num_flows_started', 'num_flows_completed',
-  'packets_in', 'packets_out', 'bytes_in', 'bytes_out', 'reported_trace_id', 'reported_verdict',
-  'computed_verdict', 'computed_pending_verdict', 'trace_source', 'trace_tiers', 'trace_policies', 'trace_rules', 'trace_actions',
-  'decision_kind', 'decision_tier', 'decision_tier_order', 'decision_policy', 'decision_policy_order', 'decision_rule_index', 'decision_rule_id',
-  'pending_decision_policy', 'pending_decision_rule_index', 'verdict_mismatch', 'unknown_policy', 'unknown_endpoint',
-  'source_format', 'source_topic', 'source_partition', 'source_offset', 'source_index', 'verdict_uncertain', 'source_incarnation',
-] as const;
-
-/**
- * One attributed flow as a row of FLOW_COLUMNS; the label sets, rule text and reported trace it
- * names go to `shared` (exported for the insert benchmark).
- */
-export function flowValues({ record: r, source: s, src, dst, attribution: a }: AttributedFlow, shared: SharedValuesBatch, incarnation: string): TsvValue[] {
-  return [
-    tsvTime(r.startTime), tsvTime(r.endTime), r.action, r.reporter, r.protocol, r.srcIp, r.srcPort, r.dstIp, r.dstPort,
-    src.type, src.namespace, src.name, src.aggregatedName, shared.labels(src.labels), shared.labels(src.namespaceLabels), src.serviceAccount, src.node, src.owner,
-    dst.type, dst.namespace, dst.name, dst.aggregatedName, shared.labels(dst.labels), shared.labels(dst.namespaceLabels), dst.serviceAccount, dst.node, dst.owner,
-    r.dstService?.name ?? '', r.dstService?.namespace ?? '', r.dstService?.port ?? 0, r.node, r.numFlows, r.numFlowsStarted, r.numFlowsCompleted,
-    r.packetsIn, r.packetsOut, r.bytesIn, r.bytesOut, shared.reportedTrace(r.enforcedHits, r.pendingHits), a.reportedVerdict,
-    a.computedVerdict, a.computedPendingVerdict, a.traceSource, a.trace.map((h) => h.tier), a.trace.map((h) => h.policy), a.trace.map((h) => h.ruleIndex), a.trace.map((h) => h.action),
-    a.decision.kind, a.decision.tier, a.decision.tierOrder, a.decision.policy, a.decision.policyOrder, a.decision.ruleIndex, shared.rule(a.decision.rule),
-    a.pendingDecision.policy, a.pendingDecision.ruleIndex, a.verdictMismatch, a.unknownPolicy, a.unknownEndpoint,
-    s.format, s.topic, s.partition, s.offset, s.index, a.verdictUncertain, incarnation,
-  ];
 }
 
 /** The flow_details columns an insert writes, in the order detailValues() gives them. */
