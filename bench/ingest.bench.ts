@@ -146,45 +146,53 @@ export async function runIngestBench(): Promise<BenchResult[]> {
   const e2e = data.records / e2eSeconds;
   const startup = Number(t0 - appStart) / 1e9;
 
-  // The same rows, rebuilt in-process (decode + attribute, timed separately), inserted raw.
-  const decoder = new RecordDecoder({ format: 'auto', maxMessageBytes: config.ingest.maxMessageBytes });
-  const attribution = app.get(AttributionService, { strict: false });
-  const t1 = process.hrtime.bigint();
-  const rows: AttributedFlow[] = [];
-  data.flows.forEach((m, offset) =>
-    decoder.decode(m.value as Buffer).records.forEach((r, index) => rows.push(attribution.attribute(r, { format: 'flowscope', topic: 'bench', partition: 0, offset: String(offset), index }))),
-  );
-  const cpu = rows.length / seconds(t1);
   const ch = app.get(ClickHouseAdapter);
   const stored_ = await storedBytes(ch);
 
-  // Encoding alone: the flows rows and the small tables' new values, as the repository builds them.
-  const batch = Math.ceil(rows.length / 40);
+  // The same rows rebuilt in-process, batch by batch as the consumer does (so the heap holds one
+  // batch, not the whole run): decode + enrich + attribute, then encoding (the flows rows and the
+  // small tables' new values, as the repository builds them), each timed on its own.
+  const decoder = new RecordDecoder({ format: 'auto', maxMessageBytes: config.ingest.maxMessageBytes });
+  const attribution = app.get(AttributionService, { strict: false });
   const shared = new SharedValues();
   const encoded: Array<{ table: string; columns: readonly string[]; body: Buffer }> = [];
-  const t2 = process.hrtime.bigint();
-  for (let i = 0; i < rows.length; i += batch) {
+  const messagesPerBatch = 7_500 / LINES_PER_MESSAGE;
+  let attributeTime = 0n;
+  let encodeTime = 0n;
+  let rowCount = 0;
+  for (let m0 = 0; m0 < data.flows.length; m0 += messagesPerBatch) {
+    const t1 = process.hrtime.bigint();
+    const rows: AttributedFlow[] = [];
+    data.flows.slice(m0, m0 + messagesPerBatch).forEach((m, i) =>
+      decoder.decode(m.value as Buffer).records.forEach((r, index) => rows.push(attribution.attribute(r, { format: 'flowscope', topic: 'bench', partition: 0, offset: String(m0 + i), index }))),
+    );
+    const t2 = process.hrtime.bigint();
     const values = shared.batch();
-    const lines = rows.slice(i, i + batch).map((r) => encodeFlowRow(r, values, ''));
+    const lines = rows.map((r) => encodeFlowRow(r, values, ''));
     for (const table of Object.keys(SHARED_TABLES) as SharedTable[]) {
       if (values.lines[table].length > 0) encoded.push({ table, columns: SHARED_TABLES[table], body: Buffer.from(`${values.lines[table].join('\n')}\n`) });
     }
     values.stored();
     encoded.push({ table: 'flows', columns: FLOW_COLUMNS, body: Buffer.from(`${lines.join('\n')}\n`) });
+    encodeTime += process.hrtime.bigint() - t2;
+    attributeTime += t2 - t1;
+    rowCount += rows.length;
   }
-  const encodeRate = rows.length / seconds(t2);
-  const rowBytes = encoded.filter((e) => e.table === 'flows').reduce((n, e) => n + e.body.length, 0) / rows.length;
+  const cpu = rowCount / (Number(attributeTime) / 1e9);
+  const encodeRate = rowCount / (Number(encodeTime) / 1e9);
+  const rowBytes = encoded.filter((e) => e.table === 'flows').reduce((n, e) => n + e.body.length, 0) / rowCount;
+  const batch = messagesPerBatch * LINES_PER_MESSAGE;
 
   // Insert ceiling: the same bytes through the fastest door (chDB's raw insert) into the same
   // flows table, views and all (the rows carry another topic name, so nothing is deduplicated).
   const t3 = process.hrtime.bigint();
   for (const e of encoded) await ch.insertTsvBytes(e.table, e.columns, e.body);
-  const insertCeiling = rows.length / seconds(t3);
+  const insertCeiling = rowCount / seconds(t3);
   // And into a copy without the views, to show what they cost.
   await ch.command('CREATE TABLE flows_insert_bench AS flows');
   const t4 = process.hrtime.bigint();
   for (const e of encoded) if (e.table === 'flows') await ch.insertTsvBytes('flows_insert_bench', e.columns, e.body);
-  const bareInsert = rows.length / seconds(t4);
+  const bareInsert = rowCount / seconds(t4);
   await app.close();
 
   const lower = Math.min(consumeCeiling, insertCeiling);
