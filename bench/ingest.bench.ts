@@ -143,6 +143,9 @@ export async function runIngestBench(): Promise<BenchResult[]> {
     await sleep(20);
   }
   const e2eSeconds = seconds(t0);
+  const sizes = (await metrics.batchSize.get()).values;
+  const batches = sizes.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
+  const batchRecords = (sizes.find((v) => v.metricName?.endsWith('_sum'))?.value ?? 0) / Math.max(1, batches);
   const e2e = data.records / e2eSeconds;
   const startup = Number(t0 - appStart) / 1e9;
 
@@ -202,7 +205,7 @@ export async function runIngestBench(): Promise<BenchResult[]> {
       value: e2e,
       unit: 'events/s',
       ceiling: { name: consumeCeiling <= insertCeiling ? 'raw kafkajs consume' : 'chDB raw insert of the same rows, pre-encoded', value: lower },
-      notes: `start-up (group join, inventory) ${startup.toFixed(1)} s not included; RSS ${Math.round(rssBefore / 2 ** 20)} -> peak ${Math.round(peakRss / 2 ** 20)} MiB`,
+      notes: `start-up (group join, inventory) ${startup.toFixed(1)} s not included; ${batches} batches of ${Math.round(batchRecords).toLocaleString('en-US')} records on average; RSS ${Math.round(rssBefore / 2 ** 20)} -> peak ${Math.round(peakRss / 2 ** 20)} MiB`,
     },
     { name: 'raw kafkajs consume, same messages', value: consumeCeiling, unit: 'events/s' },
     {

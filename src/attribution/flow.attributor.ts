@@ -126,7 +126,7 @@ export class FlowAttributor {
       namespace: peer.namespace,
       name: peer.name,
       aggregatedName: reported.aggregatedName,
-      labels: { ...peer.labels },
+      labels: peer.labels,
       namespaceLabels: peer.namespace ? snap.labelsOfNamespace(peer.namespace) : NO_LABELS,
       serviceAccount: peer.serviceAccount ?? '',
       node: peer.node ?? '',

@@ -17,11 +17,15 @@ function byUtf8(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
+/** UTF-16 order differs from UTF-8 byte order only from the surrogates up. */
+const BEYOND_SURROGATES = /[\uD800-\uFFFF]/;
+
 /** `k1 NUL v1 NUL k2 NUL v2...`, keys in byte order: the same set always encodes the same way. */
 export function labelSetId(labels: Readonly<Record<string, string>>): ContentId {
   const keys = Object.keys(labels);
   if (keys.length === 0) return '0';
-  keys.sort(byUtf8);
+  if (keys.some((k) => BEYOND_SURROGATES.test(k))) keys.sort(byUtf8);
+  else keys.sort();
   let text = '';
   for (let i = 0; i < keys.length; i++) text += `${i ? '\0' : ''}${keys[i]}\0${labels[keys[i]]}`;
   return md5Id(text);

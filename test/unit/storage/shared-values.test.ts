@@ -12,6 +12,8 @@ describe('content ids', () => {
     // Key and value boundaries are part of the encoding.
     assert.notEqual(labelSetId({ ab: 'c' }), labelSetId({ a: 'bc' }));
     assert.equal(labelSetId({}), '0');
+    // Keys beyond the BMP sort by their UTF-8 bytes, as the engine's arraySort does.
+    assert.equal(labelSetId({ '\u{1F600}': 'a', '\uFF01': 'b' }), labelSetId({ '\uFF01': 'b', '\u{1F600}': 'a' }));
   });
 
   it('name rule texts and reported traces by content, the empty ones 0', () => {
