@@ -51,7 +51,7 @@ function build() {
     const key = `${epoch}|${s.ips[0]}|${dstIp}|${port.port}|${port.protocol}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    groups.push({ time, srcIp: s.ips[0], dstIp, protocol: port.protocol.toLowerCase(), dstPort: port.port, srcNamespace: s.namespace, srcName: s.name, dstNamespace: toPod ? d.namespace : '', dstName: toPod ? d.name : '', records: 1 + rnd.int(0, 20), flows: 1, bytes: 1000, firstSeen: time, lastSeen: time + rnd.int(0, 3) * DAY, sampleIds: [`b/${groups.length}`] });
+    groups.push({ time, srcIp: s.ips[0], dstIp, protocol: port.protocol.toLowerCase(), dstPort: port.port, srcPort: null, srcNamespace: s.namespace, srcName: s.name, dstNamespace: toPod ? d.namespace : '', dstName: toPod ? d.name : '', records: 1 + rnd.int(0, 20), flows: 1, bytes: 1000, firstSeen: time, lastSeen: time + rnd.int(0, 3) * DAY, sampleIds: [`b/${groups.length}`] });
   }
   groups.sort((a, b) => timeline.epochAt(a.time) - timeline.epochAt(b.time));
   return { timeline, groups, pods };

@@ -5,6 +5,11 @@ import { fieldError } from './api-error';
 const DAY_MS = 86_400_000;
 export const DEFAULT_ANALYSIS_DAYS = 7;
 const MAX_ANALYSIS_DAYS = 400;
+/** Findings, suggestions and simulate share one time limit: a minute by default, ten at most. */
+export const DEFAULT_TIME_LIMIT_S = 60;
+export const MAX_TIME_LIMIT_S = 600;
+
+export const timeLimitMs = (seconds: number | undefined) => (seconds ?? DEFAULT_TIME_LIMIT_S) * 1000;
 
 /** The window findings, suggestions and replays look at: seven days up to now unless given. */
 export class AnalysisWindowQuery {

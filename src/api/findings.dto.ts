@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { FINDING_KINDS, FindingKind } from '../suggest/finding.types';
-import { AnalysisWindowQuery } from './analysis-window';
+import { AnalysisWindowQuery, DEFAULT_TIME_LIMIT_S, MAX_TIME_LIMIT_S } from './analysis-window';
 
 const splitList = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').filter((v) => v !== '') : value);
 
@@ -22,6 +22,10 @@ export class FindingsQueryDto extends AnalysisWindowQuery {
   @ApiPropertyOptional({ description: `Comma-separated kinds: ${FINDING_KINDS.join(', ')}. Default: all.`, example: 'unused,over-broad' })
   @IsOptional() @Transform(splitList) @IsArray() @ArrayMaxSize(FINDING_KINDS.length) @IsIn(FINDING_KINDS, { each: true })
   kind?: FindingKind[];
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_TIME_LIMIT_S, default: DEFAULT_TIME_LIMIT_S, description: 'Stop after this many seconds: analyses not finished are left out, `partial` is true and `covered` lists the kinds fully looked for.' })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_TIME_LIMIT_S)
+  timeLimitSeconds?: number;
 }
 
 export class RuleRefDto {
@@ -107,5 +111,7 @@ export class FindingDto {
 
 export class FindingListDto {
   @ApiProperty({ type: WindowDto }) window!: WindowDto;
+  @ApiProperty({ description: 'The time limit stopped the analyses: kinds missing from `covered` were not (fully) looked for.' }) partial!: boolean;
+  @ApiProperty({ enum: FINDING_KINDS, isArray: true, description: 'Kinds asked for whose analysis ran to the end.' }) covered!: string[];
   @ApiProperty({ type: [FindingDto] }) items!: FindingDto[];
 }

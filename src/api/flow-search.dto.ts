@@ -63,7 +63,7 @@ export class SourceDto {
 }
 
 export class FlowDto {
-  @ApiProperty() id!: string;
+  @ApiProperty({ description: 'The flow record\'s id: the Kafka coordinates it came from, topic/partition/offset/index, then @incarnation when the partition was re-created since flowscope first read it.' }) id!: string;
   @ApiProperty({ example: '2026-11-26T07:00:00.123Z' }) startTime!: string;
   @ApiProperty() endTime!: string;
   @ApiProperty({ enum: ['allow', 'deny', 'log'] }) action!: string;

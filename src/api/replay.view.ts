@@ -31,6 +31,7 @@ export function replayView(r: ReplayResult & { truncated: boolean }): ReplayDto 
     allowToDeny: r.allowToDeny.map(flowChangeView),
     denyToAllow: r.denyToAllow.map(flowChangeView),
     unreadable: r.unreadable,
+    uncertain: r.uncertain,
     partial: r.partial,
     truncated: r.truncated,
   };

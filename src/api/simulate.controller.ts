@@ -5,12 +5,10 @@ import { assertNamespaceInScope, CallerIdentity } from '../auth/caller';
 import { Clock } from '../clock/clock';
 import { SimulateService } from '../suggest/simulate.service';
 import { SuggestInputError } from '../suggest/suggest.errors';
-import { resolveAnalysisWindow } from './analysis-window';
+import { resolveAnalysisWindow, timeLimitMs } from './analysis-window';
 import { ApiErrorBody, fieldError } from './api-error';
 import { replayView } from './replay.view';
 import { SimulateRequestDto, SimulateResultDto } from './simulate.dto';
-
-const DEFAULT_TIME_LIMIT_S = 60;
 
 @ApiTags('suggestions')
 @Controller('api/v1/simulate')
@@ -39,7 +37,7 @@ export class SimulateController {
         manifests: body.manifests,
         deletions: body.deletions,
         namespace: body.namespace,
-        timeLimitMs: (body.timeLimitSeconds ?? DEFAULT_TIME_LIMIT_S) * 1000,
+        timeLimitMs: timeLimitMs(body.timeLimitSeconds),
       }, caller.namespaces);
       return { from: window.from.toISOString(), to: window.to.toISOString(), ...replayView(r), candidate: r.candidate };
     } catch (err) {

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { AnalysisWindowQuery } from './analysis-window';
+import { AnalysisWindowQuery, DEFAULT_TIME_LIMIT_S, MAX_TIME_LIMIT_S } from './analysis-window';
 
 export class DeletionDto {
   @ApiProperty({ example: 'NetworkPolicy', description: 'Model kind or manifest kind.' })
@@ -33,8 +33,8 @@ export class SimulateRequestDto extends AnalysisWindowQuery {
   @IsOptional() @IsString() @MaxLength(253)
   namespace?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 600, default: 60, description: 'Stop after this many seconds and return partial results (marked so).' })
-  @IsOptional() @IsInt() @Min(1) @Max(600)
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_TIME_LIMIT_S, default: DEFAULT_TIME_LIMIT_S, description: 'Stop after this many seconds and return partial results (marked so).' })
+  @IsOptional() @IsInt() @Min(1) @Max(MAX_TIME_LIMIT_S)
   timeLimitSeconds?: number;
 }
 
@@ -76,6 +76,7 @@ export class ReplayDto {
   @ApiProperty({ type: [FlowVerdictChangeDto], description: 'Every flow group that would go from allow to deny.' }) allowToDeny!: FlowVerdictChangeDto[];
   @ApiProperty({ type: [FlowVerdictChangeDto] }) denyToAllow!: FlowVerdictChangeDto[];
   @ApiProperty({ description: 'Groups the engine could not read (bad address or protocol), counted as unchanged.' }) unreadable!: number;
+  @ApiProperty({ description: 'Groups whose decision rests on a rule criterion the stored flow cannot answer (ICMP type/code, HTTP request), taken as not matching.' }) uncertain!: number;
   @ApiProperty({ description: 'The time limit stopped the replay: counts cover `evaluated` groups only.' }) partial!: boolean;
   @ApiProperty({ description: 'The window held more distinct flows than one replay reads.' }) truncated!: boolean;
 }

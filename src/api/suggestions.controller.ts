@@ -7,12 +7,10 @@ import { Clock } from '../clock/clock';
 import { SuggestInputError } from '../suggest/suggest.errors';
 import { Suggestion } from '../suggest/suggestion.types';
 import { SuggestionsQuery, SuggestionsService } from '../suggest/suggestions.service';
-import { resolveAnalysisWindow } from './analysis-window';
+import { resolveAnalysisWindow, timeLimitMs } from './analysis-window';
 import { ApiErrorBody } from './api-error';
 import { replayView } from './replay.view';
 import { SuggestionDto, SuggestionListDto, SuggestionQueryDto, SuggestionsQueryDto } from './suggestions.dto';
-
-const DEFAULT_TIME_LIMIT_S = 60;
 
 function view(s: Suggestion): SuggestionDto {
   return { ...s, replay: replayView({ ...s.replay, truncated: false }) };
@@ -34,7 +32,7 @@ export class SuggestionsController {
       policy: q.policy,
       suggestionKinds: q.kind,
       cidrBudget: q.cidrBudget ?? 0,
-      timeLimitMs: (q.timeLimitSeconds ?? DEFAULT_TIME_LIMIT_S) * 1000,
+      timeLimitMs: timeLimitMs(q.timeLimitSeconds),
     };
   }
 

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { SUGGESTION_KINDS, SuggestionKind } from '../suggest/suggestion.types';
-import { AnalysisWindowQuery } from './analysis-window';
+import { AnalysisWindowQuery, DEFAULT_TIME_LIMIT_S, MAX_TIME_LIMIT_S } from './analysis-window';
 import { ReplayDto } from './simulate.dto';
 
 const splitList = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').filter((v) => v !== '') : value);
@@ -28,8 +28,8 @@ export class SuggestionsQueryDto extends AnalysisWindowQuery {
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65536)
   cidrBudget?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 600, default: 60, description: 'Stop after this many seconds; unfinished replays are marked partial and never safe.' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(600)
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_TIME_LIMIT_S, default: DEFAULT_TIME_LIMIT_S, description: 'Stop after this many seconds; unfinished replays are marked partial and never safe.' })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_TIME_LIMIT_S)
   timeLimitSeconds?: number;
 }
 

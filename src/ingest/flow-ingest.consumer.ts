@@ -146,6 +146,13 @@ export class FlowIngestConsumer implements OnApplicationBootstrap, BeforeApplica
     for (const d of decoded) for (const r of d.records) if (r.startTime > newest) newest = r.startTime;
     if (newest === Number.NEGATIVE_INFINITY) return;
     const started = Date.now();
+    // A dataplane clock further ahead than the bound can never be waited out: holding every such
+    // batch for the whole bound would only slow ingest. Those flows are attributed against the
+    // inventory as of now, which is all anyone can know of their time yet.
+    if (newest > started + INVENTORY_WAIT_MS) {
+      this.metrics.futureDatedBatches.inc();
+      newest = started;
+    }
     let waited = false;
     for (;;) {
       const left = INVENTORY_WAIT_MS - (Date.now() - started);

@@ -87,6 +87,18 @@ export class InventoryTimeline {
     return out;
   }
 
+  /** Every resource version that existed at some instant of [from, to). */
+  resourcesLiveIn(from: number, to: number): Resource[] {
+    const out: Resource[] = [];
+    for (const list of this.byKey.values()) {
+      list.forEach((e, i) => {
+        const until = i + 1 < list.length ? list[i + 1].version.validFrom : Infinity;
+        if (!e.version.deleted && e.version.validFrom < to && until > from) out.push(this.resourceOf(e));
+      });
+    }
+    return out;
+  }
+
   /** The latest version of every resource that exists now. */
   current(): InventoryVersion[] {
     const out: InventoryVersion[] = [];

@@ -25,6 +25,7 @@ export class IngestMetrics {
   readonly newIncarnations = new Counter({ name: 'flowscope_ingest_partition_new_incarnations_total', help: 'Partitions found re-created (new topic or cluster): their stored offsets no longer mark replays', labelNames: ['topic', 'partition'], registers: [this.registry] });
   readonly inventoryWaits = new Counter({ name: 'flowscope_attribution_inventory_waits_total', help: 'Flow batches that waited for the inventory to catch up to their time', registers: [this.registry] });
   readonly inventoryWaitTimeouts = new Counter({ name: 'flowscope_attribution_inventory_wait_timeouts_total', help: 'Flow batches attributed after the bounded wait although the inventory had not caught up to their time', registers: [this.registry] });
+  readonly futureDatedBatches = new Counter({ name: 'flowscope_ingest_future_dated_batches_total', help: 'Flow batches whose newest flow starts further in the future than the inventory wait bound (a dataplane clock ahead of ours); attributed against the inventory as of now', registers: [this.registry] });
   readonly inventoryWaitSeconds = new Histogram({ name: 'flowscope_attribution_inventory_wait_seconds', help: 'Time flow batches waited for the inventory to catch up', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
   readonly inventoryVersions = new Counter({ name: 'flowscope_inventory_versions_total', help: 'Inventory versions applied, by source', labelNames: ['source'], registers: [this.registry] });
 

@@ -95,16 +95,16 @@ export class FlowExportRepository {
     const cols = EXPORT_COLUMNS.map((c) => `${(format === 'csv' ? c.csv : c.json).split(DETAILS).join(withDetails ? 'd.details' : "''")} AS ${c.name}`).join(',\n  ');
     const join = withDetails
       ? `LEFT ANY JOIN (
-  SELECT source_topic, source_partition, source_offset, source_index, any(details) AS details
+  SELECT source_topic, source_partition, source_offset, source_index, source_incarnation, any(details) AS details
   FROM flow_details
   WHERE start_time >= fromUnixTimestamp64Milli({detailsFrom:Int64}) AND start_time < fromUnixTimestamp64Milli({detailsTo:Int64})
-  GROUP BY source_topic, source_partition, source_offset, source_index
-) AS d USING (source_topic, source_partition, source_offset, source_index)`
+  GROUP BY source_topic, source_partition, source_offset, source_index, source_incarnation
+) AS d USING (source_topic, source_partition, source_offset, source_index, source_incarnation)`
       : '';
     const sql = `SELECT ${cols}
 FROM flows ${join}
 WHERE ${where.sql}
-ORDER BY toStartOfHour(start_time), dst_namespace, decision_policy, start_time, source_topic, source_partition, source_offset, source_index
+ORDER BY toStartOfHour(start_time), dst_namespace, decision_policy, start_time, source_topic, source_partition, source_offset, source_index, source_incarnation
 SETTINGS optimize_read_in_order = 1, max_bytes_before_external_sort = 100000000, max_block_size = 16384,
   format_csv_null_representation = '', output_format_csv_crlf_end_of_line = 1, output_format_json_quote_64bit_integers = 0,
   output_format_json_named_tuples_as_objects = 1`;

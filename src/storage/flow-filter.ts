@@ -2,8 +2,13 @@ import { SelectorNode } from '../policy';
 import { selectorSql } from './selector.sql';
 import { WhereBuilder } from './where.builder';
 
-/** A flow's row id: its Kafka coordinates, `topic/partition/offset/index` (the API's flow id). */
-export const ROW_ID = `concat(source_topic, '/', toString(source_partition), '/', toString(source_offset), '/', toString(source_index))`;
+/**
+ * A flow's row id (the API's flow id): its Kafka coordinates, `topic/partition/offset/index`, then
+ * `@incarnation` for a partition's later incarnations. Offsets restart when a topic is re-created,
+ * so without the incarnation two flows could share an id; the first incarnation ('') keeps the
+ * short form that ids had before incarnations were tracked.
+ */
+export const ROW_ID = `concat(source_topic, '/', toString(source_partition), '/', toString(source_offset), '/', toString(source_index), if(source_incarnation = '', '', concat('@', source_incarnation)))`;
 
 /** An exact address, or a CIDR given as its first and last address. */
 export type IpMatch = { ip: string } | { family: 4 | 6; first: string; last: string };

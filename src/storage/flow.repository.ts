@@ -63,7 +63,7 @@ export interface FlowPage {
  * numbers). Leading with the hour, the table's first sort key (the same order, since the hour only
  * grows with the time), lets the engine read hours newest first and stop once a page is full.
  */
-const NEWEST_FIRST = 'toStartOfHour(start_time) DESC, start_time DESC, source_topic DESC, source_partition DESC, source_offset DESC, source_index DESC';
+const NEWEST_FIRST = 'toStartOfHour(start_time) DESC, start_time DESC, source_topic DESC, source_partition DESC, source_offset DESC, source_index DESC, source_incarnation DESC';
 
 
 @Injectable()
@@ -91,7 +91,7 @@ export class FlowRepository {
     }
     batch.stored();
     const details: string[] = [];
-    for (const f of flows) if (hasDetails(f.record.details)) details.push(encodeTsvRow(detailValues(f)));
+    for (const f of flows) if (hasDetails(f.record.details)) details.push(encodeTsvRow(detailValues(f, incarnation)));
     if (details.length > 0) await this.clickhouse.insertTsv('flow_details', DETAIL_COLUMNS, details, dedupToken);
     await this.clickhouse.insertTsv('flows', FLOW_COLUMNS, rows, dedupToken);
   }
@@ -144,8 +144,8 @@ export class FlowRepository {
     const before = q.before && parseRowId(q.before.id);
     if (q.before && before) {
       where.addAll(
-        `(start_time, source_topic, source_partition, source_offset, source_index) < (fromUnixTimestamp64Milli({beforeTime:Int64}), {beforeTopic:String}, {beforePartition:UInt32}, {beforeOffset:UInt64}, {beforeIndex:UInt32})`,
-        { beforeTime: q.before.startTime, beforeTopic: before.topic, beforePartition: before.partition, beforeOffset: before.offset, beforeIndex: before.index },
+        `(start_time, source_topic, source_partition, source_offset, source_index, source_incarnation) < (fromUnixTimestamp64Milli({beforeTime:Int64}), {beforeTopic:String}, {beforePartition:UInt32}, {beforeOffset:UInt64}, {beforeIndex:UInt32}, {beforeIncarnation:String})`,
+        { beforeTime: q.before.startTime, beforeTopic: before.topic, beforePartition: before.partition, beforeOffset: before.offset, beforeIndex: before.index, beforeIncarnation: before.incarnation },
       );
     }
     // The page is cut first, then its ids are looked up: only the page's rows pay for the values.
@@ -181,7 +181,7 @@ export class FlowRepository {
     if (!key) return undefined;
     const where = new WhereBuilder()
       .addAll(
-        'source_topic = {topic:String} AND source_partition = {partition:UInt32} AND source_offset = {offset:UInt64} AND source_index = {index:UInt32}',
+        'source_topic = {topic:String} AND source_partition = {partition:UInt32} AND source_offset = {offset:UInt64} AND source_index = {index:UInt32} AND source_incarnation = {incarnation:String}',
         key,
       )
       .scope(scope);
@@ -217,9 +217,10 @@ export interface StoredFlowDetail extends StoredFlow {
 }
 
 /** A row id (see ROW_ID) split into its Kafka coordinates, or undefined when it is not one. */
-export function parseRowId(id: string): { topic: string; partition: number; offset: string; index: number } | undefined {
-  const m = /^(.+)\/(\d{1,10})\/(\d{1,20})\/(\d{1,10})$/.exec(id);
-  return m ? { topic: m[1], partition: Number(m[2]), offset: m[3], index: Number(m[4]) } : undefined;
+export function parseRowId(id: string): { topic: string; partition: number; offset: string; index: number; incarnation: string } | undefined {
+  // Kafka topic names hold only [a-zA-Z0-9._-], so neither '/' nor '@' is ambiguous.
+  const m = /^([a-zA-Z0-9._-]{1,249})\/(\d{1,10})\/(\d{1,20})\/(\d{1,10})(?:@([a-zA-Z0-9-]{1,64}))?$/.exec(id);
+  return m ? { topic: m[1], partition: Number(m[2]), offset: m[3], index: Number(m[4]), incarnation: m[5] ?? '' } : undefined;
 }
 
 /** A flows row as SELECT returns it (64-bit numbers may arrive as strings). */
@@ -298,8 +299,8 @@ function toStoredFlow(r: FlowRow): StoredFlow {
 }
 
 /** The flow_details columns an insert writes, in the order detailValues() gives them. */
-const DETAIL_COLUMNS = ['start_time', 'action', 'source_topic', 'source_partition', 'source_offset', 'source_index', 'details'] as const;
+const DETAIL_COLUMNS = ['start_time', 'action', 'source_topic', 'source_partition', 'source_offset', 'source_index', 'source_incarnation', 'details'] as const;
 
-function detailValues({ record: r, source: s }: AttributedFlow): TsvValue[] {
-  return [tsvTime(r.startTime), r.action, s.topic, s.partition, s.offset, s.index, JSON.stringify(r.details)];
+function detailValues({ record: r, source: s }: AttributedFlow, incarnation: string): TsvValue[] {
+  return [tsvTime(r.startTime), r.action, s.topic, s.partition, s.offset, s.index, incarnation, JSON.stringify(r.details)];
 }

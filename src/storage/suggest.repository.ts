@@ -79,22 +79,22 @@ export class SuggestRepository {
 
   /**
    * Distinct flows of the window: one group per inventory epoch (the number of `changeTimes` at or
-   * before the flow's start), addresses, protocol and destination port. Log events are not verdicts
-   * and are left out. At most `limit` groups, oldest epoch first.
+   * before the flow's start), addresses, protocol, destination port and, with `bySourcePort`, source
+   * port. Log events are not verdicts and are left out. At most `limit` groups, oldest epoch first.
    */
-  async flowGroups(w: AnalysisWindow, changeTimes: readonly number[], scope: NamespaceScope, opts: { namespace?: string; limit: number }): Promise<FlowGroup[]> {
+  async flowGroups(w: AnalysisWindow, changeTimes: readonly number[], scope: NamespaceScope, opts: { namespace?: string; limit: number; bySourcePort?: boolean }): Promise<FlowGroup[]> {
     const where = flowWindow(w, scope, opts.namespace).addAll("action != 'log'", {});
     const rows = await this.clickhouse.query<Record<string, unknown>>(
       `SELECT arrayCount(x -> x <= toUnixTimestamp64Milli(start_time), {changes:Array(Int64)}) AS epoch,
-              src_ip, dst_ip, protocol, dst_port,
+              src_ip, dst_ip, protocol, dst_port, ${opts.bySourcePort ? 'src_port' : '0'} AS sport,
               argMin(src_namespace, start_time) AS src_ns, argMin(src_name, start_time) AS src_name,
               argMin(dst_namespace, start_time) AS dst_ns, argMin(dst_name, start_time) AS dst_name,
               toUnixTimestamp64Milli(min(start_time)) AS first, toUnixTimestamp64Milli(max(start_time)) AS last,
               count() AS records, sum(num_flows) AS flows, sum(bytes_in + bytes_out) AS bytes,
               groupArraySorted(3)(${ROW_ID}) AS samples
        FROM flows WHERE ${where.sql}
-       GROUP BY epoch, src_ip, dst_ip, protocol, dst_port
-       ORDER BY epoch, src_ip, dst_ip, protocol, dst_port
+       GROUP BY epoch, src_ip, dst_ip, protocol, dst_port, sport
+       ORDER BY epoch, src_ip, dst_ip, protocol, dst_port, sport
        LIMIT {limit:UInt32}`,
       { ...where.params, changes: [...changeTimes], limit: opts.limit },
     );
@@ -104,6 +104,8 @@ export class SuggestRepository {
       dstIp: String(r.dst_ip),
       protocol: String(r.protocol),
       dstPort: Number(r.dst_port),
+      // 0: the format reported none (or the flows were not told apart by it).
+      srcPort: Number(r.sport) || null,
       srcNamespace: String(r.src_ns),
       srcName: String(r.src_name),
       dstNamespace: String(r.dst_ns),

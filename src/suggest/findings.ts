@@ -154,8 +154,10 @@ export function permittedWorkloads(p: PolicyResource, rule: Rule, direction: Dir
       ? peer.namespaceSelector.matchesNamespace({ ...(inv.namespaceLabels.get(pod.namespace) ?? {}), 'projectcalico.org/name': pod.namespace })
       : p.namespace === '' || pod.namespace === p.namespace;
     if (!inNamespace) continue;
-    if (peer.selector && !peer.selector.matches(pod.labels, true)) continue;
-    if (peer.notSelector && peer.notSelector.matches(pod.labels, true)) continue;
+    // Pods carry the orchestrator label Calico gives them (Kubernetes policies' selectors require it).
+    const labels = { ...pod.labels, 'projectcalico.org/orchestrator': 'k8s' };
+    if (peer.selector && !peer.selector.matches(labels, true)) continue;
+    if (peer.notSelector && peer.notSelector.matches(labels, true)) continue;
     out.add(`${pod.namespace}/${podWorkload(pod)}`);
   }
   return out;
@@ -196,7 +198,7 @@ export function overBroadDetails(p: PolicyResource, direction: Direction, ruleIn
 
 /**
  * Allow rules whose traffic used a strict part of what they permit: ports never used, peer workloads
- * never seen, addresses of wide nets never seen. Only enforced Calico policies' rules that decided
+ * never seen, addresses of wide nets never seen. Only enforced policies' rules that decided
  * traffic in the window are judged (an idle rule is an `unused` finding instead).
  */
 export function overBroadFindings(policies: readonly PolicyVersion[], allowEdges: readonly TrafficEdge[], inv: WorkloadInventory, w: Window): Finding[] {

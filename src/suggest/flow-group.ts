@@ -1,7 +1,8 @@
 /**
  * One distinct observed flow over the analysis window: the fields a verdict depends on (addresses,
- * protocol, destination port) plus the inventory epoch it was seen in, so it can be replayed against
- * the inventory as of its own time. Counts and samples are evidence only.
+ * protocol, ports) plus the inventory epoch it was seen in, so it can be replayed against the
+ * inventory as of its own time. Counts and samples are evidence only. No stored flow format carries
+ * ICMP type or code: a rule matching on them leaves the replayed decision uncertain.
  */
 export interface FlowGroup {
   /** Any instant of the group (its first start time): every instant of one epoch has the same inventory. */
@@ -10,6 +11,8 @@ export interface FlowGroup {
   readonly dstIp: string;
   readonly protocol: string;
   readonly dstPort: number;
+  /** The source port, or null when the flows were not told apart by it (no rule matches on source ports, or none was reported). */
+  readonly srcPort: number | null;
   readonly srcNamespace: string;
   readonly srcName: string;
   readonly dstNamespace: string;

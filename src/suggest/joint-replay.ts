@@ -11,7 +11,8 @@ export interface ProposedChange {
 /**
  * One replay per proposal, done jointly: every proposal (one per resource key) is applied at once
  * and replayed once; only a proposal whose flows change in the joint replay (or that shares its
- * key with an earlier one) is replayed alone, to attribute the changes. Sound because a
+ * key with an earlier one) is replayed alone, to attribute the changes. An unchanged proposal's
+ * uncertain count is that of its flows in the joint replay. Sound because a
  * tightening only narrows Allow rules (a flow allowed with all of them applied is allowed with any
  * one), and a new policy for an unprotected workload only decides flows of that workload.
  */
@@ -19,12 +20,13 @@ export function replayJointly(changes: readonly ProposedChange[], all: readonly 
   const relevant = changes.map((c) => (c.namespace === '' ? all : all.filter((g) => g.srcNamespace === c.namespace || g.dstNamespace === c.namespace)));
   const seen = new Set<string>();
   const joint = changes.map((c) => !seen.has(c.resource.key) && !!seen.add(c.resource.key));
-  const together = replay(all, history, { upserts: changes.filter((_, i) => joint[i]).map((c) => c.resource), deletions: [] }, opts);
+  const uncertain = new Set<FlowGroup>();
+  const together = replay(all, history, { upserts: changes.filter((_, i) => joint[i]).map((c) => c.resource), deletions: [] }, { ...opts, onUncertain: (g) => uncertain.add(g) });
   const changed = new Set<FlowGroup>([...together.allowToDeny, ...together.denyToAllow].map((c) => c.group));
   return changes.map((c, i) => {
     const groups = relevant[i];
     if (joint[i] && !together.partial && !groups.some((g) => changed.has(g))) {
-      return { flowGroups: groups.length, evaluated: groups.length, unchanged: groups.length, changed: 0, allowToDeny: [], denyToAllow: [], unreadable: 0, partial: false };
+      return { flowGroups: groups.length, evaluated: groups.length, unchanged: groups.length, changed: 0, allowToDeny: [], denyToAllow: [], unreadable: 0, uncertain: groups.filter((g) => uncertain.has(g)).length, partial: false };
     }
     return replay(groups, history, { upserts: [c.resource], deletions: [] }, opts);
   });

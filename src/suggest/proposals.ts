@@ -6,6 +6,7 @@ import { Finding } from './finding.types';
 import { PolicyVersion } from './findings';
 import { PeerRule, peerRules } from './peer-rules';
 import { mergePorts, PortInterval, portsWithin } from './port-set';
+import { checkK8sContainment, k8sRulePart, narrowK8sRule, replaceK8sRule } from './k8s-tighten';
 import { Containment, Placement, SuggestionHead } from './suggestion.types';
 import { selectorFor, workloadName } from './workload';
 
@@ -136,7 +137,8 @@ export function tightenRule(finding: Finding, version: PolicyVersion, edges: rea
   const subject = finding.subject;
   const manifest = version.manifest;
   if (!subject || subject.direction === null || subject.ruleIndex === null || !isObj(manifest)) return null;
-  if (typeof manifest.apiVersion !== 'string' || !manifest.apiVersion.startsWith('projectcalico.org/')) return null; // Kubernetes policies: no Calico rule to rewrite
+  if (manifest.apiVersion === 'networking.k8s.io/v1' && manifest.kind === 'NetworkPolicy') return tightenK8sRule(finding, version, edges, ctx);
+  if (typeof manifest.apiVersion !== 'string' || !manifest.apiVersion.startsWith('projectcalico.org/')) return null;
   const spec = manifest.spec;
   const direction = subject.direction;
   const rules = isObj(spec) ? spec[direction] : undefined;
@@ -165,6 +167,42 @@ export function tightenRule(finding: Finding, version: PolicyVersion, edges: rea
     staged: stagedForm(enforced),
     edges: [...edges],
     containment: checkContainment(raw, narrowedRules, direction),
+  };
+}
+
+/**
+ * The Kubernetes form of `tightenRule`: the policy stays a Kubernetes NetworkPolicy (its staged form
+ * a StagedKubernetesNetworkPolicy), the written rule behind the over-broad model rule split so that
+ * only the part that was over-broad shrinks.
+ */
+function tightenK8sRule(finding: Finding, version: PolicyVersion, edges: readonly TrafficEdge[], ctx: ProposalContext): Proposal | null {
+  const subject = finding.subject!;
+  const direction = subject.direction!;
+  const manifest = version.manifest as Obj;
+  const spec = isObj(manifest.spec) ? manifest.spec : {};
+  const written = Array.isArray(spec[direction]) ? (spec[direction] as Obj[]) : [];
+  const part = k8sRulePart(written, direction, subject.ruleIndex!);
+  if (!part || edges.length === 0) return null;
+  const p: PolicyResource = version.resource;
+  const original = written[part.rule];
+  const rules = narrowK8sRule(original, direction, part, edges, { namespace: p.namespace, stableLabels: ctx.stableLabels, cidrBudget: ctx.cidrBudget });
+  if (!rules) return null;
+  const enforced = replaceK8sRule(manifest, direction, part.rule, rules);
+  const metadata = enforced.metadata as Obj;
+  const staged: Obj = { apiVersion: 'projectcalico.org/v3', kind: 'StagedKubernetesNetworkPolicy', metadata, spec: { stagedAction: 'Set', ...(enforced.spec as Obj) } };
+  return {
+    id: contentId('tighten-rule', p.key, direction, subject.ruleIndex, enforced),
+    kind: 'tighten-rule',
+    name: String(metadata.name),
+    findingId: finding.id,
+    policy: p.key,
+    namespace: p.namespace,
+    summary: `replace ${direction} rule ${part.rule} of Kubernetes NetworkPolicy ${p.namespace}/${String(metadata.name)} by ${rules.length} rule(s): the part behind model rule ${subject.ruleIndex} only for the peers and ports its traffic used`,
+    placement: null,
+    enforced,
+    staged,
+    edges: [...edges],
+    containment: checkK8sContainment(original, rules, direction),
   };
 }
 

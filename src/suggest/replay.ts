@@ -33,6 +33,11 @@ export interface ReplayResult {
   readonly denyToAllow: readonly VerdictChange[];
   /** Groups the engine could not evaluate (malformed address or protocol); counted as unchanged. */
   readonly unreadable: number;
+  /**
+   * Groups whose decision, before or after, rests on a criterion the stored flow cannot answer (an
+   * ICMP type or an HTTP request the record does not carry): such a rule is taken as not matching.
+   */
+  readonly uncertain: number;
   /** True when the time limit stopped the replay before every group was evaluated. */
   readonly partial: boolean;
 }
@@ -44,6 +49,8 @@ export interface ReplayOptions {
   /** Called every `progressEvery` groups with how many are done. */
   readonly onProgress?: (done: number, total: number) => void;
   readonly progressEvery?: number;
+  /** Called with each group counted as uncertain. */
+  readonly onUncertain?: (group: FlowGroup) => void;
 }
 
 interface EpochPair {
@@ -83,6 +90,7 @@ export function replay(groups: readonly FlowGroup[], history: InventoryHistory, 
   const denyToAllow: VerdictChange[] = [];
   let evaluated = 0;
   let unreadable = 0;
+  let uncertain = 0;
   let partial = false;
   for (const g of groups) {
     // Checking the clock every 256 groups keeps the check off the hot path.
@@ -96,7 +104,7 @@ export function replay(groups: readonly FlowGroup[], history: InventoryHistory, 
       continue;
     }
     const pair = pairAt(g.time);
-    const input = { srcIp: g.srcIp, dstIp: g.dstIp, protocol: protocolOf(g.protocol), dstPort: g.dstPort };
+    const input = { srcIp: g.srcIp, dstIp: g.dstIp, protocol: protocolOf(g.protocol), dstPort: g.dstPort, srcPort: g.srcPort };
     let before: FlowDecision;
     let after: FlowDecision;
     try {
@@ -109,6 +117,10 @@ export function replay(groups: readonly FlowGroup[], history: InventoryHistory, 
       continue;
     }
     evaluated++;
+    if (isUncertain(before) || isUncertain(after)) {
+      uncertain++;
+      opts.onUncertain?.(g);
+    }
     if (before.allowed !== after.allowed) {
       const change = { group: g, before: describe(before), after: describe(after) };
       (before.allowed ? allowToDeny : denyToAllow).push(change);
@@ -116,8 +128,10 @@ export function replay(groups: readonly FlowGroup[], history: InventoryHistory, 
     if (opts.onProgress && evaluated % every === 0) opts.onProgress(evaluated, groups.length);
   }
   const changed = allowToDeny.length + denyToAllow.length;
-  return { flowGroups: groups.length, evaluated, unchanged: evaluated - changed, changed, allowToDeny, denyToAllow, unreadable, partial };
+  return { flowGroups: groups.length, evaluated, unchanged: evaluated - changed, changed, allowToDeny, denyToAllow, unreadable, uncertain, partial };
 }
+
+const isUncertain = (d: FlowDecision) => !!(d.ingress?.uncertain || d.egress?.uncertain);
 
 /**
  * The namespaces whose flows a candidate can change, or null for any flow: a candidate made only

@@ -3,7 +3,8 @@ import { Clock } from '../clock/clock';
 import { InventoryService } from '../inventory/inventory.service';
 import { ManifestParseError, Resource, splitManifest } from '../policy';
 import { AnalysisWindow, NamespaceScope, SuggestRepository } from '../storage/suggest.repository';
-import { Candidate } from './candidate';
+import { Candidate, NO_CHANGE } from './candidate';
+import { matchesSourcePorts } from './source-ports';
 import { FlowGroup, InventoryHistory } from './flow-group';
 import { replay, ReplayResult } from './replay';
 import { SuggestInputError } from './suggest.errors';
@@ -42,7 +43,7 @@ export class SimulateService {
   async simulate(req: SimulateRequest, namespaces: NamespaceScope = null): Promise<SimulateResult> {
     const started = this.clock.now().getTime();
     const candidate = this.candidate(req);
-    const groups = await this.flowGroups(req.window, namespaces, req.namespace);
+    const groups = await this.flowGroups(req.window, namespaces, req.namespace, candidate);
     const result = this.replay(groups, candidate, started + req.timeLimitMs);
     return {
       window: req.window,
@@ -52,10 +53,15 @@ export class SimulateService {
     };
   }
 
-  /** Distinct flows of the window, split at every inventory change inside it. */
-  flowGroups(window: AnalysisWindow, namespaces: NamespaceScope, namespace?: string): Promise<FlowGroup[]> {
-    const changes = this.inventory.timeline.changeTimesIn(window.from.getTime(), window.to.getTime());
-    return this.repository.flowGroups(window, changes, namespaces, { namespace, limit: MAX_FLOW_GROUPS });
+  /**
+   * Distinct flows of the window, split at every inventory change inside it, and by source port
+   * when a rule of the window's inventory or of the candidate matches on source ports.
+   */
+  flowGroups(window: AnalysisWindow, namespaces: NamespaceScope, namespace?: string, candidate: Candidate = NO_CHANGE): Promise<FlowGroup[]> {
+    const [from, to] = [window.from.getTime(), window.to.getTime()];
+    const changes = this.inventory.timeline.changeTimesIn(from, to);
+    const bySourcePort = matchesSourcePorts(candidate.upserts) || matchesSourcePorts(this.inventory.timeline.resourcesLiveIn(from, to));
+    return this.repository.flowGroups(window, changes, namespaces, { namespace, limit: MAX_FLOW_GROUPS, bySourcePort });
   }
 
   /** The inventory's history, with the compiled snapshots ingest and explain already keep. */

@@ -90,12 +90,23 @@ describe('GET /api/v1/findings over a scenario ingested through the real path', 
     const findings = t.app.get(FindingsService, { strict: false });
     const suggestions = t.app.get(SuggestionsService, { strict: false });
     const window = { from: new Date(WINDOW.from), to: new Date(WINDOW.to) };
-    const shop = await findings.findings({ window }, ['shop']);
+    const shop = (await findings.findings({ window }, ['shop'])).items;
     assert.deepEqual(brief(shop as unknown as Item[]), [['unused', 'NetworkPolicy/shop/default.web-from-lb', null, null]], 'shop traffic to ops does not reveal the ops workload');
-    const ops = await findings.findings({ window }, ['ops']);
+    const ops = (await findings.findings({ window }, ['ops'])).items;
     assert.deepEqual(brief(ops as unknown as Item[]), [['unprotected', null, null, null]]);
     const db = await suggestions.suggestions({ window, cidrBudget: 0, timeLimitMs: 60_000 }, ['db']);
     assert.deepEqual(db.items.map((s) => [s.kind, s.policy, s.safe]), [['tighten-rule', 'NetworkPolicy/db/default.pg-access', true]]);
+  });
+
+  it('stops at the time limit with what it covered, marked partial', async () => {
+    const full = await t.http().get('/api/v1/findings').query({ ...WINDOW, kind: 'unused,over-broad,shadowed' }).expect(200);
+    assert.deepEqual([full.body.partial, full.body.covered], [false, ['unused', 'over-broad', 'shadowed']]);
+    const findings = t.app.get(FindingsService, { strict: false });
+    const window = { from: new Date(WINDOW.from), to: new Date(WINDOW.to) };
+    const none = await findings.findings({ window, timeLimitMs: -1 });
+    assert.deepEqual([none.partial, none.covered, none.items], [true, [], []], 'a limit already passed starts no analysis');
+    const bad = await t.http().get('/api/v1/findings').query({ ...WINDOW, timeLimitSeconds: 601 }).expect(400);
+    assert.equal(bad.body.details[0].field, 'timeLimitSeconds');
   });
 
   it('names the bad field', async () => {

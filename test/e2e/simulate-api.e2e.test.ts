@@ -2,18 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestApp, TestApp } from '../support/test-app';
 import { testConfig } from '../support/test-config';
-import { BLOCK_APPLIED, IP, loadSuggestScenario, RELABEL, WINDOW } from '../support/suggest-scenario';
-
-const TOO_TIGHT = `apiVersion: projectcalico.org/v3
-kind: NetworkPolicy
-metadata: { name: default.pg-access, namespace: db }
-spec:
-  order: 100
-  selector: app == 'postgres'
-  types: [Ingress]
-  ingress:
-    - { action: Allow, protocol: TCP, source: { selector: app == 'web', namespaceSelector: team == 'web' }, destination: { ports: [5432] } }
-`;
+import { BLOCK_APPLIED, IP, loadSuggestScenario, RELABEL, TOO_TIGHT, WINDOW } from '../support/suggest-scenario';
 
 describe('POST /api/v1/simulate: replay of the stored flows under a candidate change', () => {
   let t: TestApp;
@@ -61,6 +50,16 @@ describe('POST /api/v1/simulate: replay of the stored flows under a candidate ch
     assert.equal(res.body.allowToDeny.length, 3);
     const gone = await t.http().post('/api/v1/simulate').send({ ...WINDOW, deletions: [{ kind: 'NetworkPolicy', namespace: 'db', name: 'default.pg-access' }] }).expect(200);
     assert.equal(gone.body.changed, 0, 'without the policy the profile allows the same flows');
+  });
+
+  it('replays each flow with its stored source port when a rule matches on source ports', async () => {
+    // Every stored flow of the scenario comes from port 40000.
+    const fromPorts = (range: string) => TOO_TIGHT.replace("source: { selector: app == 'web', namespaceSelector: team == 'web' }", `source: { ports: ['${range}'] }`);
+    const same = await t.http().post('/api/v1/simulate').send({ ...WINDOW, manifests: fromPorts('40000') }).expect(200);
+    assert.deepEqual([same.body.changed, same.body.flowGroups], [0, 16], 'the port matches: nothing changes');
+    const other = await t.http().post('/api/v1/simulate').send({ ...WINDOW, manifests: fromPorts('40001:65535') }).expect(200);
+    assert.equal(other.body.allowToDeny.length, 9, 'every flow to pg (3 clients x 3 inventory states) comes from a port outside');
+    assert.ok(other.body.allowToDeny.every((c: { destination: { name: string }; port: number }) => c.destination.name === 'pg-0' && c.port === 5432));
   });
 
   it('names the field of a bad candidate', async () => {

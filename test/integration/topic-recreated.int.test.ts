@@ -59,6 +59,17 @@ describe('a flows topic deleted and re-created under the same name', () => {
     await eventually(async () => ((await count()) === FIRST + SECOND ? true : undefined), `all ${FIRST + SECOND} rows, the new topic's included`);
     assert.equal(await metric('flowscope_ingest_replayed_skipped_total'), 0);
     assert.ok((await metric('flowscope_ingest_partition_new_incarnations_total')) >= 1);
+
+    // The new topic's offsets repeat the old one's, yet every flow keeps an id of its own that
+    // leads back to exactly that flow.
+    const listed = (await t.http().get('/api/v1/flows').query({ ...window, limit: 500 }).expect(200)).body.items as Array<{ id: string; src: { port: number } }>;
+    assert.equal(listed.length, FIRST + SECOND);
+    assert.equal(new Set(listed.map((f) => f.id)).size, FIRST + SECOND, 'flow ids are unique across incarnations');
+    assert.equal(listed.filter((f) => f.id.includes('@')).length, SECOND, 'the new incarnation marks its ids');
+    for (const f of listed.filter((_, i) => i % 9 === 0 || _.id.includes('@'))) {
+      const one = (await t.http().get(`/api/v1/flows/${encodeURIComponent(f.id)}`).expect(200)).body as { id: string; src: { port: number } };
+      assert.deepEqual([one.id, one.src.port], [f.id, f.src.port]);
+    }
     await t.close();
     t = undefined;
 

@@ -50,7 +50,7 @@ export function ruleMismatch(r: RuleMatcher, c: MatchContext, table: SelectorTab
   if (r.notProto !== NONE && c.proto === r.notProto) return miss(`protocol ${protocolName(c.proto)} is excluded by notProtocol`);
   if (r.ipVersion !== 0 && c.family !== r.ipVersion) return miss(`an IPv${c.family || '?'} flow; the rule needs IPv${r.ipVersion}`);
   if (r.icmpType !== NONE && !(c.icmpType === r.icmpType && (r.icmpCode === NONE || c.icmpCode === r.icmpCode))) {
-    return miss(`ICMP type/code ${c.icmpType < 0 ? 'absent' : `${c.icmpType}/${c.icmpCode < 0 ? '-' : c.icmpCode}`}; the rule needs ${r.icmpType}${r.icmpCode === NONE ? '' : `/${r.icmpCode}`}`);
+    if (c.icmpType >= 0) return miss(`ICMP type/code ${c.icmpType}/${c.icmpCode < 0 ? '-' : c.icmpCode}; the rule needs ${icmpNeeded(r)}`);
   }
   if (r.notIcmpType !== NONE && c.icmpType === r.notIcmpType && (r.notIcmpCode === NONE || c.icmpCode === r.notIcmpCode)) return miss(`ICMP type ${c.icmpType} is excluded by notICMP`);
   for (const [side, isSrc, e, port] of [
@@ -94,6 +94,12 @@ export function ruleMismatch(r: RuleMatcher, c: MatchContext, table: SelectorTab
     if (sel !== NONE && !subjectMatches(p.subject, sel, table)) return miss(`${side} ${peerName(p)} does not match ${selectorText(e, policyNamespace)}`);
     if (notSel !== NONE && subjectMatches(p.subject, notSel, table)) return miss(`${side} ${peerName(p)} matches notSelector ${e.notSelector?.toString()}`);
   }
+  // Judged last, as in matchRule: only a rule whose every other criterion holds is uncertain.
+  if (r.icmpType !== NONE && c.icmpType < 0) {
+    return { reason: `the rule needs ICMP type/code ${icmpNeeded(r)}; the flow carries none, so whether it matches is unknown (taken as no match)`, unknown: true };
+  }
   if (r.http !== null) return httpMismatch(r.http, c);
   return null;
 }
+
+const icmpNeeded = (r: RuleMatcher) => `${r.icmpType}${r.icmpCode === NONE ? '' : `/${r.icmpCode}`}`;

@@ -228,7 +228,12 @@ export function matchRule(r: RuleMatcher, c: MatchContext, table: SelectorTable)
   if (r.proto !== NONE && c.proto !== r.proto) return false;
   if (r.notProto !== NONE && c.proto === r.notProto) return false;
   if (r.ipVersion !== 0 && c.family !== r.ipVersion) return false;
-  if (r.icmpType !== NONE && !(c.icmpType === r.icmpType && (r.icmpCode === NONE || c.icmpCode === r.icmpCode))) return false;
+  // Flow records carry no ICMP type: like HTTP criteria, an unanswerable ICMP match is judged last.
+  let icmpUnknown = false;
+  if (r.icmpType !== NONE && !(c.icmpType === r.icmpType && (r.icmpCode === NONE || c.icmpCode === r.icmpCode))) {
+    if (c.icmpType >= 0) return false;
+    icmpUnknown = true;
+  }
   if (r.notIcmpType !== NONE && c.icmpType === r.notIcmpType && (r.notIcmpCode === NONE || c.icmpCode === r.notIcmpCode)) return false;
   // Ports
   if (r.dstPorts !== null && !portIn(r.dstPorts, c.dstPort, c.dst.endpoint, c.proto)) return false;
@@ -255,6 +260,10 @@ export function matchRule(r: RuleMatcher, c: MatchContext, table: SelectorTable)
   if (r.srcNotSel !== NONE && subjectMatches(c.src.subject, r.srcNotSel, table)) return false;
   if (r.dstSel !== NONE && !subjectMatches(c.dst.subject, r.dstSel, table)) return false;
   if (r.dstNotSel !== NONE && subjectMatches(c.dst.subject, r.dstNotSel, table)) return false;
+  if (icmpUnknown) {
+    c.uncertain = true;
+    return false;
+  }
   if (r.http !== null) return httpMatches(r.http, c);
   return true;
 }
