@@ -16,7 +16,8 @@ export class InventorySnapshot {
   constructor(resources: readonly Resource[]) {
     this.engine = new PolicySnapshot(resources);
     for (const r of resources) {
-      if (r.kind === 'Namespace') this.namespaceLabels.set(r.name, r.labels);
+      // A plain copy, once per snapshot: enriched rows share it (and its label set id) read-only.
+      if (r.kind === 'Namespace') this.namespaceLabels.set(r.name, { ...r.labels });
       else if (isPolicy(r)) this.policies.set(r.key, r);
     }
     for (const t of this.engine.tiers) this.tierOrders.set(t.name, t.order);
