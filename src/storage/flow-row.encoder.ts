@@ -58,7 +58,7 @@ function traceColumns(trace: readonly AttributedHit[]): string {
       rules += sep + String(trace[i].ruleIndex);
       actions += sep + quote(trace[i].action);
     }
-    text = `${escapeField(`[${tiers}]`)}\t${escapeField(`[${policies}]`)}\t[${rules}]\t${escapeField(`[${actions}]`)}`;
+    text = `[${tiers}]\t[${policies}]\t[${rules}]\t[${actions}]`;
     traceText.set(trace, text);
   }
   return text;

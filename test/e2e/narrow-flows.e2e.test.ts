@@ -78,6 +78,19 @@ describe('the narrow flows row: shared values stored once (embedded ClickHouse)'
     assert.deepEqual(absent.body.items.map((x: { id: string }) => x.id), [f.id]);
   });
 
+  it('reads back labels, reported hits and rules with quotes, backslashes, tabs and line breaks exactly', async () => {
+    const tricky = { "it's": 'a\\b', tab: 'x\ty', lines: 'l1\nl2\r', quote: '"q"' };
+    const attribution = t.app.get(AttributionService, { strict: false });
+    const row = attribution.attribute(
+      flowRecord(T0 + 180_000, { src: { ...flowRecord(0).src, labels: tricky } }),
+      { format: 'flowscope', topic: 'tricky', partition: 0, offset: '0', index: 0 },
+    );
+    await t.app.get(FlowRepository).insert([row], 'tricky:0:0-0');
+    const page = await t.http().get('/api/v1/flows').query({ ...window, srcSelector: "tab == 'x\ty'" }).expect(200);
+    assert.equal(page.body.items.length, 1);
+    assert.deepEqual(page.body.items[0].src.labels, tricky);
+  });
+
   it('stores each label set once, and drops a retried batch, from this process or a restarted one', async () => {
     const attribution = t.app.get(AttributionService, { strict: false });
     const labelled = (i: number) => flowRecord(T0 + 120_000 + i, {

@@ -42,7 +42,7 @@ describe('shared values of a batch', () => {
     const id = first.labels(labels);
     assert.equal(first.labels({ tier: "it's\tfront", app: 'web' }), id);
     assert.equal(first.labels({}), '0');
-    assert.deepEqual(first.lines.label_sets, [`${id}\t{'app':'web','tier':'it\\\\'s\\tfront'}`]);
+    assert.deepEqual(first.lines.label_sets, [`${id}\t{'app':'web','tier':'it\\'s\\tfront'}`]);
     assert.equal(first.rule('{"a":1}'), first.rule('{"a":1}'));
     assert.equal(first.lines.rule_texts.length, 1);
     assert.equal(first.reportedTrace(['0|t|p|allow|0'], ['0|t|q|deny|1']), reportedTraceId(['0|t|p|allow|0'], ['0|t|q|deny|1']));
