@@ -26,6 +26,8 @@ import { BenchResult } from './bench.types';
 const RECORDS = Number(process.env.FLOWSCOPE_BENCH_INGEST_RECORDS ?? 300_000);
 const LINES_PER_MESSAGE = 20;
 const PARTITIONS = 4;
+/** Simulator connections between pod churns: about 1,000 records on the large cluster (a churn is 3 inventory changes). */
+const CHURN_EVERY_CONNECTIONS = Number(process.env.FLOWSCOPE_BENCH_CHURN_EVERY ?? 500);
 
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -36,9 +38,9 @@ interface Dataset {
   records: number;
 }
 
-/** A small simulated cluster's inventory and RECORDS flow records, NDJSON-packed per node. */
-function dataset(): Dataset {
-  const o = parseCliOptions(['--size', 'small', '--dry-run', '--lines-per-message', String(LINES_PER_MESSAGE), '--seed', '11', '--churn-every', '0', '--policy-change-every', '0'], {});
+/** A simulated cluster's inventory and RECORDS flow records, NDJSON-packed per node; pod churn every `churnEvery` connections (0: none). */
+function dataset(size: 'small' | 'large' = 'small', churnEvery = 0): Dataset {
+  const o = parseCliOptions(['--size', size, '--dry-run', '--lines-per-message', String(LINES_PER_MESSAGE), '--seed', '11', '--churn-every', String(churnEvery), '--policy-change-every', '0'], {});
   const stream = buildStream(o, Date.now() - 3_600_000);
   const inventory: Message[] = [];
   const flows: Message[] = [];
@@ -102,18 +104,8 @@ async function rawConsume(kafka: Kafka, topic: string, records: number): Promise
   return records / elapsed;
 }
 
-export async function runIngestBench(): Promise<BenchResult[]> {
-  const brokers = process.env.KAFKA_BROKERS;
-  if (!brokers) return [{ name: 'end-to-end ingest', value: NaN, unit: 'events/s', notes: 'skipped: KAFKA_BROKERS not set' }];
-  const kafka = new Kafka({ clientId: 'flowscope-bench', brokers: brokers.split(','), logLevel: logLevel.ERROR });
-  const run = `flowscope.bench.ingest.${Date.now()}`;
-  const data = dataset();
-  await createTopics(kafka, [{ topic: `${run}.flows` }, { topic: `${run}.inventory`, compacted: true }, { topic: `${run}.dead` }]);
-  await produceAll(kafka, `${run}.inventory`, data.inventory);
-  await produceAll(kafka, `${run}.flows`, data.flows);
-
-  const consumeCeiling = await rawConsume(kafka, `${run}.flows`, data.records);
-
+/** The service started on a fresh data directory, consuming `run`'s topics: events/s from the first consumed batch until every record is stored. */
+async function endToEnd(brokers: string, run: string, records: number) {
   const config = loadConfig({
     FLOWSCOPE_HTTP_PORT: '0',
     FLOWSCOPE_LOG_LEVEL: 'warn',
@@ -138,7 +130,7 @@ export async function runIngestBench(): Promise<BenchResult[]> {
   // Timed from the first consumed batch: group join and inventory load are start-up, not throughput.
   while ((await consumed()) === 0) await sleep(5);
   const t0 = process.hrtime.bigint();
-  while ((await stored()) < data.records) {
+  while ((await stored()) < records) {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     await sleep(20);
   }
@@ -146,8 +138,27 @@ export async function runIngestBench(): Promise<BenchResult[]> {
   const sizes = (await metrics.batchSize.get()).values;
   const batches = sizes.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
   const batchRecords = (sizes.find((v) => v.metricName?.endsWith('_sum'))?.value ?? 0) / Math.max(1, batches);
-  const e2e = data.records / e2eSeconds;
+  const e2e = records / e2eSeconds;
   const startup = Number(t0 - appStart) / 1e9;
+  return { app, config, e2e, startup, rssBefore, peakRss, batches, batchRecords };
+}
+
+async function publish(kafka: Kafka, run: string, data: Dataset): Promise<void> {
+  await createTopics(kafka, [{ topic: `${run}.flows` }, { topic: `${run}.inventory`, compacted: true }, { topic: `${run}.dead` }]);
+  await produceAll(kafka, `${run}.inventory`, data.inventory);
+  await produceAll(kafka, `${run}.flows`, data.flows);
+}
+
+export async function runIngestBench(): Promise<BenchResult[]> {
+  const brokers = process.env.KAFKA_BROKERS;
+  if (!brokers) return [{ name: 'end-to-end ingest', value: NaN, unit: 'events/s', notes: 'skipped: KAFKA_BROKERS not set' }];
+  const kafka = new Kafka({ clientId: 'flowscope-bench', brokers: brokers.split(','), logLevel: logLevel.ERROR });
+  const run = `flowscope.bench.ingest.${Date.now()}`;
+  const data = dataset();
+  await publish(kafka, run, data);
+
+  const consumeCeiling = await rawConsume(kafka, `${run}.flows`, data.records);
+  const { app, config, e2e, startup, rssBefore, peakRss, batches, batchRecords } = await endToEnd(brokers, run, data.records);
 
   const ch = app.get(ClickHouseAdapter);
   const stored_ = await storedBytes(ch);
@@ -198,6 +209,17 @@ export async function runIngestBench(): Promise<BenchResult[]> {
   const bareInsert = rowCount / seconds(t4);
   await app.close();
 
+  // The large cluster (10,000 pods) with pod churn: inventory changes land between the flows, and
+  // each record is attributed as of its own time, so attribution meets a new inventory state about
+  // every 1,000 records (each churn is a pod deleted, one started with its IP, and a replacement).
+  const churnRun = `${run}.churn`;
+  const churning = dataset('large', CHURN_EVERY_CONNECTIONS);
+  const initial = dataset('large', 0).inventory.length;
+  const changes = churning.inventory.length - initial;
+  await publish(kafka, churnRun, churning);
+  const churned = await endToEnd(brokers, churnRun, churning.records);
+  await churned.app.close();
+
   const lower = Math.min(consumeCeiling, insertCeiling);
   return [
     {
@@ -223,6 +245,12 @@ export async function runIngestBench(): Promise<BenchResult[]> {
       value: stored_.all / data.records,
       unit: 'B/flow',
       notes: `small tables ${(stored_.shared / 1024).toFixed(0)} KiB in all`,
+    },
+    {
+      name: `end-to-end ingest, large cluster with pod churn (${churning.records.toLocaleString('en-US')} records)`,
+      value: churned.e2e,
+      unit: 'events/s',
+      notes: `pod churn every ${CHURN_EVERY_CONNECTIONS} connections: ${changes} inventory changes among the records (one per ${Math.round(churning.records / Math.max(1, changes)).toLocaleString('en-US')} records); start-up ${churned.startup.toFixed(1)} s not included; peak RSS ${Math.round(churned.peakRss / 2 ** 20)} MiB`,
     },
   ];
 }

@@ -62,11 +62,9 @@ function edgesOf(timeline: InventoryTimeline, groups: readonly FlowGroup[], podB
   const allow: TrafficEdge[] = [];
   const profile: TrafficEdge[] = [];
   const traffic: TrafficEdge[] = [];
-  const snaps = new Map<number, PolicySnapshot>();
+  const history = cachedHistory(timeline);
   for (const g of groups) {
-    const epoch = timeline.epochAt(g.time);
-    let snap = snaps.get(epoch);
-    if (!snap) snaps.set(epoch, (snap = new PolicySnapshot(timeline.stateAt(g.time))));
+    const snap = history.snapshotAt(g.time);
     const d = snap.decideFlow({ srcIp: g.srcIp, dstIp: g.dstIp, protocol: g.protocol, dstPort: g.dstPort });
     if (!d.allowed) continue;
     const src = podByIp.get(g.srcIp);
@@ -119,16 +117,22 @@ function mergeEdges(edges: readonly TrafficEdge[]): TrafficEdge[] {
   return [...m.values()];
 }
 
-/** Compiled snapshots kept per inventory state, as the inventory service keeps them for ingest. */
+/** Compiled snapshots kept per inventory state, each derived from the last one, as the inventory service keeps them for ingest. */
 function cachedHistory(timeline: InventoryTimeline) {
   const snaps = new Map<number, PolicySnapshot>();
+  let last: { at: number; snap: PolicySnapshot } | null = null;
   return {
     epochAt: (t: number) => timeline.epochAt(t),
     stateAt: (t: number) => timeline.stateAt(t),
+    changesBetween: (from: number, to: number, limit?: number) => timeline.changesBetween(from, to, limit),
     snapshotAt: (t: number) => {
       const e = timeline.epochAt(t);
       let s = snaps.get(e);
-      if (!s) snaps.set(e, (s = new PolicySnapshot(timeline.stateAt(t))));
+      if (!s) {
+        const ch = last && timeline.changesBetween(last.at, t, 2_000);
+        snaps.set(e, (s = last && ch ? last.snap.withChanges(ch.upserts, ch.deletions) : new PolicySnapshot(timeline.stateAt(t))));
+      }
+      last = { at: t, snap: s };
       return s;
     },
   };

@@ -10,6 +10,8 @@ import { InventorySnapshot } from './inventory.snapshot';
 import { InventoryTimeline, InventoryVersion } from './inventory.timeline';
 
 const SNAPSHOT_CACHE_SIZE = 16;
+/** Beyond this many changed resources between two states, a fresh build is as cheap as deriving. */
+const DERIVE_LIMIT = 2_000;
 
 export interface ApplyResult {
   applied: Array<{ key: string; kind: string; namespace: string; name: string; validFrom: string }>;
@@ -48,7 +50,7 @@ export class InventoryService implements OnModuleInit {
   readonly timeline = new InventoryTimeline();
   /** Snapshots by generation:epoch; a handful suffices since flows arrive roughly in time order. */
   private readonly snapshots = new Map<string, InventorySnapshot>();
-  private lastSnapshot?: { key: string; snap: InventorySnapshot };
+  private lastSnapshot?: { key: string; snap: InventorySnapshot; generation: number; at: number };
 
   constructor(
     private readonly storage: Storage,
@@ -156,12 +158,24 @@ export class InventoryService implements OnModuleInit {
     if (snap) {
       this.snapshots.delete(key); // re-insert: Map order doubles as LRU order
     } else {
-      snap = new InventorySnapshot(this.timeline.stateAt(t));
+      snap = this.derive(t) ?? new InventorySnapshot(this.timeline.stateAt(t));
       if (this.snapshots.size >= SNAPSHOT_CACHE_SIZE) this.snapshots.delete(this.snapshots.keys().next().value as string);
     }
     this.snapshots.set(key, snap);
-    this.lastSnapshot = { key, snap };
+    this.lastSnapshot = { key, snap, generation: this.timeline.generation, at: t };
     return snap;
+  }
+
+  /**
+   * The state at t from the last one used, by the changes between them (pods come and go every
+   * second; rebuilding the compiled snapshot for each would cost far more than the change).
+   */
+  private derive(t: number): InventorySnapshot | undefined {
+    const last = this.lastSnapshot;
+    // A backfill (new generation) may have changed the last state itself: nothing to derive from.
+    if (!last || last.generation !== this.timeline.generation) return undefined;
+    const changes = this.timeline.changesBetween(last.at, t, DERIVE_LIMIT);
+    return changes && last.snap.withChanges(changes.upserts, changes.deletions);
   }
 
   /** `scope`: an API key's namespaces (null or absent = all); cluster-scoped resources are outside any. */

@@ -6,24 +6,44 @@ import { isPolicy, PolicyResource, PolicySnapshot, Resource, Rule } from '../pol
  */
 export class InventorySnapshot {
   readonly engine: PolicySnapshot;
-  private readonly namespaceLabels = new Map<string, Readonly<Record<string, string>>>();
-  private readonly policies = new Map<string, PolicyResource>();
+  private readonly namespaceLabels: Map<string, Readonly<Record<string, string>>>;
+  private readonly policies: Map<string, PolicyResource>;
   private readonly tierOrders = new Map<string, number | null>();
   /** False when no rule matches on source ports: the ephemeral source port can then be ignored. */
   readonly usesSourcePorts: boolean;
   private readonly memo = new Map<string, unknown>();
 
-  constructor(resources: readonly Resource[]) {
-    this.engine = new PolicySnapshot(resources);
-    for (const r of resources) {
-      // A plain copy, once per snapshot: enriched rows share it (and its label set id) read-only.
-      if (r.kind === 'Namespace') this.namespaceLabels.set(r.name, { ...r.labels });
-      else if (isPolicy(r)) this.policies.set(r.key, r);
+  constructor(resources: readonly Resource[]);
+  constructor(resources: readonly Resource[], derived: { engine: PolicySnapshot; from: InventorySnapshot; lookupsChanged: boolean });
+  constructor(resources: readonly Resource[], derived?: { engine: PolicySnapshot; from: InventorySnapshot; lookupsChanged: boolean }) {
+    this.engine = derived?.engine ?? new PolicySnapshot(resources);
+    if (derived && !derived.lookupsChanged) {
+      // Endpoint changes only: namespaces and policies are the same objects, share their look-ups.
+      this.namespaceLabels = derived.from.namespaceLabels;
+      this.policies = derived.from.policies;
+    } else {
+      this.namespaceLabels = new Map();
+      this.policies = new Map();
+      for (const r of derived ? derived.engine.resources : resources) {
+        // A plain copy, once per snapshot: enriched rows share it (and its label set id) read-only.
+        if (r.kind === 'Namespace') this.namespaceLabels.set(r.name, { ...r.labels });
+        else if (isPolicy(r)) this.policies.set(r.key, r);
+      }
     }
     for (const t of this.engine.tiers) this.tierOrders.set(t.name, t.order);
-    this.usesSourcePorts = resources.some(
-      (r) => (isPolicy(r) || r.kind === 'Profile') && [...r.ingress, ...r.egress].some((rule) => rule.source.ports.length > 0 || rule.source.notPorts.length > 0),
-    );
+    this.usesSourcePorts = this.engine.usesSourcePorts;
+  }
+
+  /**
+   * The inventory with these changes applied, derived from this one: endpoint changes are applied
+   * to the compiled snapshot instead of rebuilding it (see PolicySnapshot.withChanges). This one
+   * stays valid: flows are decided as of their own time, so several states are in use at once.
+   */
+  withChanges(upserts: readonly Resource[], deletions: readonly string[]): InventorySnapshot {
+    const lookupsChanged =
+      upserts.some((r) => r.kind === 'Namespace' || isPolicy(r)) ||
+      deletions.some((k) => k.startsWith('Namespace/') || this.policies.has(k));
+    return new InventorySnapshot([], { engine: this.engine.withChanges(upserts, deletions), from: this, lookupsChanged });
   }
 
   /**

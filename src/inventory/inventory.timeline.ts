@@ -30,6 +30,8 @@ export class InventoryTimeline {
   private readonly byKey = new Map<string, Entry[]>();
   /** Distinct change instants, sorted: kept so on every add, since epochAt runs per flow record. */
   private readonly changeTimes: number[] = [];
+  /** The keys with a version at each change instant: what differs between two states. */
+  private readonly keysAt = new Map<number, Set<string>>();
   /**
    * Bumped when a version lands at or before the latest change: earlier states (and epoch numbers)
    * may then differ, so anything cached by epoch must be keyed by generation too.
@@ -52,6 +54,9 @@ export class InventoryTimeline {
       list.splice(i, 0, { version, resource });
     }
     const t = version.validFrom;
+    let keys = this.keysAt.get(t);
+    if (!keys) this.keysAt.set(t, (keys = new Set()));
+    keys.add(version.key);
     const n = this.changeTimes.length;
     if (n === 0 || t > this.changeTimes[n - 1]) {
       this.changeTimes.push(t);
@@ -112,6 +117,29 @@ export class InventoryTimeline {
   /** The change instants in [from, to), sorted: the points where the inventory differed inside a window. */
   changeTimesIn(from: number, to: number): number[] {
     return this.changeTimes.slice(countAtOrBefore(this.changeTimes, from - 1), countAtOrBefore(this.changeTimes, to - 1));
+  }
+
+  /**
+   * How the state at `to` differs from the state at `from` (either may be the later): the resources
+   * to add or replace and the keys to remove; unchanged resources are the same objects as
+   * `stateAt` returns. Undefined when more than `limit` keys changed (rebuilding is then cheaper).
+   */
+  changesBetween(from: number, to: number, limit = Infinity): { upserts: Resource[]; deletions: string[] } | undefined {
+    const lo = countAtOrBefore(this.changeTimes, Math.min(from, to));
+    const hi = countAtOrBefore(this.changeTimes, Math.max(from, to));
+    const keys = new Set<string>();
+    for (let i = lo; i < hi; i++) {
+      for (const k of this.keysAt.get(this.changeTimes[i]) ?? []) keys.add(k);
+      if (keys.size > limit) return undefined;
+    }
+    const upserts: Resource[] = [];
+    const deletions: string[] = [];
+    for (const k of keys) {
+      const e = latestAtOrBefore(this.byKey.get(k) ?? [], to);
+      if (e && !e.version.deleted) upserts.push(this.resourceOf(e));
+      else deletions.push(k);
+    }
+    return { upserts, deletions };
   }
 
   /** How many distinct change instants lie at or before t: equal epochs mean equal states. */

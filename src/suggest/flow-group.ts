@@ -31,6 +31,8 @@ export interface InventoryHistory {
   /** Equal epochs mean equal resources. */
   epochAt(t: number): number;
   stateAt(t: number): import('../policy').Resource[];
+  /** How the state at `to` differs from the state at `from` (undefined: too many changes to say). */
+  changesBetween?(from: number, to: number, limit?: number): { upserts: import('../policy').Resource[]; deletions: string[] } | undefined;
   /** The compiled inventory of instant t, when the caller keeps one cached (else built from stateAt). */
   snapshotAt?(t: number): import('../policy').PolicySnapshot;
 }

@@ -17,7 +17,13 @@ export interface ProposedChange {
  * one), and a new policy for an unprotected workload only decides flows of that workload.
  */
 export function replayJointly(changes: readonly ProposedChange[], all: readonly FlowGroup[], history: InventoryHistory, opts: ReplayOptions = {}): ReplayResult[] {
-  const relevant = changes.map((c) => (c.namespace === '' ? all : all.filter((g) => g.srcNamespace === c.namespace || g.dstNamespace === c.namespace)));
+  // One pass over the groups, not one per proposal: hundreds of proposals share a few namespaces.
+  const byNamespace = new Map<string, FlowGroup[]>();
+  for (const g of all) {
+    push(byNamespace, g.srcNamespace, g);
+    if (g.dstNamespace !== g.srcNamespace) push(byNamespace, g.dstNamespace, g);
+  }
+  const relevant = changes.map((c) => (c.namespace === '' ? all : (byNamespace.get(c.namespace) ?? [])));
   const seen = new Set<string>();
   const joint = changes.map((c) => !seen.has(c.resource.key) && !!seen.add(c.resource.key));
   const uncertain = new Set<FlowGroup>();
@@ -30,4 +36,10 @@ export function replayJointly(changes: readonly ProposedChange[], all: readonly 
     }
     return replay(groups, history, { upserts: [c.resource], deletions: [] }, opts);
   });
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const l = m.get(k);
+  if (l) l.push(v);
+  else m.set(k, [v]);
 }

@@ -1,5 +1,5 @@
 import { Decision, FlowDecision, FlowInputError, isPolicy, PolicySnapshot } from '../policy';
-import { applyCandidate, Candidate, promoteStaged } from './candidate';
+import { Candidate, promoteStaged } from './candidate';
 import { FlowGroup, InventoryHistory } from './flow-group';
 
 export type Verdict = 'allow' | 'deny';
@@ -70,18 +70,21 @@ export function replay(groups: readonly FlowGroup[], history: InventoryHistory, 
   const promoted = promoteStaged(candidate);
   const touched = touchedNamespaces(promoted);
   const pairs = new Map<number, EpochPair>();
+  const changes = promoted.upserts.length > 0 || promoted.deletions.length > 0;
+  let last: { at: number; pair: EpochPair } | null = null;
   const pairAt = (t: number): EpochPair => {
     const epoch = history.epochAt(t);
     let p = pairs.get(epoch);
     if (!p) {
-      const changes = promoted.upserts.length > 0 || promoted.deletions.length > 0;
-      const state = !history.snapshotAt || changes ? history.stateAt(t) : [];
-      const current = history.snapshotAt ? history.snapshotAt(t) : new PolicySnapshot(state);
-      const proposed = changes ? new PolicySnapshot(applyCandidate(state, promoted)) : current;
+      const current = history.snapshotAt ? history.snapshotAt(t) : ((last && moveTo(last.pair.current, history, last.at, t)) ?? new PolicySnapshot(history.stateAt(t)));
+      // The candidate laid over the next state is the previous proposal with that state's changes
+      // (pods, mostly: applied incrementally); only the first one compiles the changed policies.
+      const proposed = !changes ? current : ((last && moveTo(last.pair.proposed, history, last.at, t, promoted)) ?? current.withChanges(promoted.upserts, promoted.deletions));
       p = { current, proposed };
       if (pairs.size >= EPOCH_CACHE) pairs.delete(pairs.keys().next().value as number);
       pairs.set(epoch, p);
     }
+    last = { at: t, pair: p };
     return p;
   };
   const now = opts.now ?? Date.now;
@@ -109,7 +112,8 @@ export function replay(groups: readonly FlowGroup[], history: InventoryHistory, 
     let after: FlowDecision;
     try {
       before = pair.current.decideFlow(input);
-      after = pair.proposed === pair.current ? before : pair.proposed.decideFlow(input);
+      // Only the sides whose endpoint meets a changed policy are evaluated again.
+      after = pair.proposed === pair.current ? before : pair.proposed.decideFlowSince(pair.current, before, input);
     } catch (err) {
       if (!(err instanceof FlowInputError)) throw err;
       unreadable++;
@@ -132,6 +136,25 @@ export function replay(groups: readonly FlowGroup[], history: InventoryHistory, 
 }
 
 const isUncertain = (d: FlowDecision) => !!(d.ingress?.uncertain || d.egress?.uncertain);
+
+/**
+ * `snap`, the inventory at `from` (with `candidate` laid over, if given), moved to the state at
+ * `to` by the history's changes between them; the candidate keeps the keys it changes. Undefined
+ * when the history cannot tell its changes.
+ */
+function moveTo(snap: PolicySnapshot, history: InventoryHistory, from: number, to: number, candidate?: Candidate): PolicySnapshot | undefined {
+  const ch = history.changesBetween?.(from, to, MOVE_LIMIT);
+  if (!ch) return undefined;
+  if (!candidate) return snap.withChanges(ch.upserts, ch.deletions);
+  const own = new Set([...candidate.upserts.map((r) => r.key), ...candidate.deletions]);
+  return snap.withChanges(
+    ch.upserts.filter((r) => !own.has(r.key)),
+    ch.deletions.filter((k) => !own.has(k)),
+  );
+}
+
+// Beyond this many changed resources between two states, building afresh is as cheap.
+const MOVE_LIMIT = 2_000;
 
 /**
  * The namespaces whose flows a candidate can change, or null for any flow: a candidate made only

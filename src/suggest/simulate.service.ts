@@ -67,7 +67,12 @@ export class SimulateService {
   /** The inventory's history, with the compiled snapshots ingest and explain already keep. */
   history(): InventoryHistory {
     const timeline = this.inventory.timeline;
-    return { epochAt: (t) => timeline.epochAt(t), stateAt: (t) => timeline.stateAt(t), snapshotAt: (t) => this.inventory.snapshotAt(t).engine };
+    return {
+      epochAt: (t) => timeline.epochAt(t),
+      stateAt: (t) => timeline.stateAt(t),
+      changesBetween: (from, to, limit) => timeline.changesBetween(from, to, limit),
+      snapshotAt: (t) => this.inventory.snapshotAt(t).engine,
+    };
   }
 
   replay(groups: readonly FlowGroup[], candidate: Candidate, deadline: number): ReplayResult {

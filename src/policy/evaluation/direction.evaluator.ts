@@ -273,3 +273,34 @@ function evaluateProfiles(env: EvalEnv, ep: EndpointRuntime, dir: number, c: Mat
   if (sink) hit(sink, PROFILE_TIER, null, last.ident, RULE_INDEX_END_OF_TIER, 'deny');
   return last.endDecision;
 }
+
+// Policy resources numbered by identity: equal numbers mean the very same resource (hence, in
+// snapshots sharing compiled policies, the same rules and decisions).
+const resourceIds = new WeakMap<object, number>();
+let nextResourceId = 1;
+
+function resourceId(o: object): number {
+  let id = resourceIds.get(o);
+  if (id === undefined) resourceIds.set(o, (id = nextResourceId++));
+  return id;
+}
+
+/**
+ * What an endpoint's enforced decisions in one direction depend on, policy side: the applying
+ * tiers (name, order, end-of-tier action) and policies (by resource identity), in order. Two
+ * snapshots whose endpoints have equal signatures (and the same profiles and peers) decide alike.
+ */
+export function enforcedSignature(tiers: readonly CompiledTier[], ep: EndpointRuntime, dir: number): string {
+  const k = ep.cls;
+  let sig = k.signature[dir];
+  if (sig === undefined) {
+    sig = '';
+    for (const g of applyingGroups(tiers, ep, dir, false)) {
+      sig += `${g.tier.name}:${g.tier.order}:${g.tier.denyAtEnd ? 1 : 0}`;
+      for (const p of g.policies) sig += `,${resourceId(p.res)}`;
+      sig += ';';
+    }
+    k.signature[dir] = sig;
+  }
+  return sig;
+}

@@ -1,7 +1,7 @@
 import { Direction, parseManifests, parseProtocol, PolicyResource, Resource } from '../model';
 import { MatchContext, NO_PEER, NO_SUBJECT, parseIp, ParsedIp, PeerState, SelectorSubject } from '../rules';
 import { Labels } from '../selector';
-import { applyingGroups, evaluateDirection, TraceSink } from './direction.evaluator';
+import { applyingGroups, enforcedSignature, evaluateDirection, TraceSink } from './direction.evaluator';
 import { explainPath } from './path.explainer';
 import {
   ApplyingTier,
@@ -17,7 +17,7 @@ import {
   TierInfo,
 } from './evaluation.types';
 import { DIR_EGRESS, DIR_INGRESS, EndpointRuntime, NetsetRuntime } from './runtime.types';
-import { buildSnapshotData, SnapshotData } from './snapshot.builder';
+import { buildSnapshotData, deriveSnapshotData, SnapshotData, snapshotResources, snapshotWarnings } from './snapshot.builder';
 
 /** The flow handed to the engine is malformed (bad IP, unknown protocol, unknown endpoint ref). */
 export class FlowInputError extends Error {
@@ -28,6 +28,8 @@ interface PeerEntry {
   readonly state: PeerState;
   readonly pub: ResolvedPeer;
   readonly endpoint: EndpointRuntime | null;
+  /** The snapshot data it was made for: there it needs no checking. */
+  readonly home: SnapshotData | null;
 }
 
 const EMPTY_LABELS: Labels = Object.freeze({});
@@ -35,6 +37,7 @@ const UNKNOWN_PEER: PeerEntry = Object.freeze({
   state: NO_PEER,
   pub: Object.freeze({ ip: null, family: 0, type: 'net', namespace: '', name: '', labels: EMPTY_LABELS, networkSets: [] }) as ResolvedPeer,
   endpoint: null,
+  home: null,
 });
 
 // Resolutions of IPs nobody owns (internet peers) would otherwise grow without bound.
@@ -47,19 +50,63 @@ const SUBJECT_LIMIT = 100_000;
  * An immutable, compiled view of a set of resources. Everything expensive happens at build time
  * or once per endpoint class / IP (applying policies, specialised rule programs, IP resolution,
  * selector results), so a warm decision is two map lookups and a walk over plain rule data.
- * Build a new snapshot when resources change; caches die with it.
+ * `withChanges` derives the snapshot of a changed inventory: endpoint changes are applied to the
+ * compiled data (this snapshot stays valid and shares all it can), other changes rebuild.
  */
 export class PolicySnapshot {
   private readonly data: SnapshotData;
   private readonly peers = new Map<string, PeerEntry>();
   private readonly ctx = new MatchContext();
+  /**
+   * Resolutions made by any snapshot of this family (derived from one another, sharing a selector
+   * table), newest per key: a derived snapshot takes one over after checking it still holds here,
+   * so pod churn does not cost every IP's resolution and selector memo again.
+   */
+  private family = new Map<string, PeerEntry>();
   readonly tiers: readonly TierInfo[];
-  readonly warnings: readonly string[];
 
-  constructor(resources: readonly Resource[]) {
-    this.data = buildSnapshotData(resources);
+  constructor(resources: readonly Resource[]);
+  constructor(resources: readonly Resource[] | null, data?: SnapshotData);
+  constructor(resources: readonly Resource[] | null, data?: SnapshotData) {
+    this.data = data ?? buildSnapshotData(resources ?? []);
     this.tiers = Object.freeze(this.data.tiers.map((t) => t.info));
-    this.warnings = Object.freeze([...this.data.warnings]);
+  }
+
+  /**
+   * This inventory with resources added or replaced (`upserts`, by key) and keys removed. Pods,
+   * workload and host endpoints, namespaces and service accounts are applied incrementally
+   * (policies stay compiled, per-class caches and untouched endpoints' IP resolutions carry over);
+   * anything else rebuilds, recompiling only the policies that changed. This snapshot stays valid.
+   */
+  withChanges(upserts: readonly Resource[], deletions: readonly string[] = []): PolicySnapshot {
+    const data = deriveSnapshotData(this.data, upserts, deletions);
+    if (data === this.data) return this;
+    const next = new PolicySnapshot(null, data);
+    // Same selector table: same network sets, and subjects' memos of selector results stay true.
+    if (data.selectors === this.data.selectors) {
+      next.family = this.family;
+      next.pubs = this.pubs;
+    }
+    return next;
+  }
+
+  /** The snapshot of `resources`, derived from this one: only what differs (by key and identity) is applied. */
+  withResources(resources: readonly Resource[]): PolicySnapshot {
+    const seen = new Set<string>();
+    const upserts: Resource[] = [];
+    for (const r of resources) {
+      seen.add(r.key);
+      upserts.push(r);
+    }
+    const deletions: string[] = [];
+    for (const [k] of this.data.entries.entries()) if (!seen.has(k)) deletions.push(k);
+    return this.withChanges(upserts, deletions);
+  }
+
+  private warningsMemo: readonly string[] | null = null;
+
+  get warnings(): readonly string[] {
+    return (this.warningsMemo ??= Object.freeze(snapshotWarnings(this.data)));
   }
 
   /** Parses YAML/JSON manifests strictly (first invalid resource throws) and builds a snapshot. */
@@ -67,8 +114,10 @@ export class PolicySnapshot {
     return new PolicySnapshot(parseManifests(text));
   }
 
+  private resourcesMemo: readonly Resource[] | null = null;
+
   get resources(): readonly Resource[] {
-    return this.data.resources;
+    return (this.resourcesMemo ??= snapshotResources(this.data));
   }
 
   /** Policies of one tier in evaluation order (enforced and staged together, like Calico sorts them). */
@@ -139,7 +188,7 @@ export class PolicySnapshot {
    * leave the (ephemeral) source port out of their cache keys.
    */
   get usesSourcePorts(): boolean {
-    return this.data.usesSourcePorts;
+    return this.data.part.usesSourcePorts;
   }
 
   /** Full verdict with traces: egress at the source and ingress at the destination, enforced and pending. */
@@ -187,6 +236,52 @@ export class PolicySnapshot {
       egress,
       ingress,
     };
+  }
+
+  /**
+   * `decideFlow`, given `base`'s decision `prior` of the same flow, for a snapshot that differs from
+   * `base` in policies only (a what-if): a side whose endpoint meets exactly the same tiers, policies
+   * and profiles here as there keeps its prior decision instead of being evaluated again.
+   */
+  decideFlowSince(base: PolicySnapshot, prior: FlowDecision, flow: FlowInput): FlowDecision {
+    base.prepare(flow, null, null);
+    const bs = base.srcEntry.endpoint;
+    const bd = base.dstEntry.endpoint;
+    this.prepare(flow, null, null);
+    const s = this.srcEntry.endpoint;
+    const d = this.dstEntry.endpoint;
+    const env = this.data;
+    // Rules also look at the other side: it must be the same endpoint (or none) in the same sets.
+    const peersAlike = sameEndpoint(s, bs) && sameEndpoint(d, bd) && this.sameSetsAs(base);
+    const egress: Decision | null = s
+      ? peersAlike && this.alike(s, base, bs as EndpointRuntime, DIR_EGRESS) ? (prior.egress as Decision) : evaluateDirection(env, s, DIR_EGRESS, false, this.ctx, null)
+      : null;
+    const ingress: Decision | null = d
+      ? peersAlike && this.alike(d, base, bd as EndpointRuntime, DIR_INGRESS) ? (prior.ingress as Decision) : evaluateDirection(env, d, DIR_INGRESS, false, this.ctx, null)
+      : null;
+    return {
+      allowed: (egress === null || egress.verdict === 'allow') && (ingress === null || ingress.verdict === 'allow'),
+      egress,
+      ingress,
+    };
+  }
+
+  private readonly setsAlike = new WeakMap<PolicySnapshot, boolean>();
+
+  private sameSetsAs(base: PolicySnapshot): boolean {
+    let v = this.setsAlike.get(base);
+    if (v === undefined) {
+      const a = this.data.part;
+      const b = base.data.part;
+      v = a.netsetRes.length === b.netsetRes.length && a.netsetRes.every((x, i) => x === b.netsetRes[i]) && a.netsetNsRes.length === b.netsetNsRes.length && a.netsetNsRes.every((x, i) => x === b.netsetNsRes[i]);
+      this.setsAlike.set(base, v);
+    }
+    return v;
+  }
+
+  private alike(ep: EndpointRuntime, base: PolicySnapshot, other: EndpointRuntime, dir: number): boolean {
+    if (ep.profiles.length !== other.profiles.length || ep.profiles.some((p, i) => p !== other.profiles[i])) return false;
+    return enforcedSignature(this.data.tiers, ep, dir) === enforcedSignature(base.data.tiers, other, dir);
   }
 
   private side(ep: EndpointRuntime, dir: number, pending: boolean): SideEvaluation {
@@ -257,18 +352,60 @@ export class PolicySnapshot {
   }
 
   private peerForIp(ipText: string): PeerEntry {
-    const cached = this.peers.get(ipText);
+    const cached = this.peers.get(ipText) ?? this.inherit(ipText);
     if (cached) return cached;
     const ip = parseIp(ipText);
     if (!ip) throw new FlowInputError(`invalid IP address ${JSON.stringify(ipText)}`);
     const entry = this.entryFor(ip, this.data.endpointsByIp.get(ip.text) ?? null, null);
-    if (this.peers.size >= PEER_CACHE_LIMIT) this.peers.clear();
-    this.peers.set(ipText, entry);
+    this.remember(ipText, entry);
     return entry;
   }
 
+  /**
+   * The resolution a snapshot of the family made under the same cache key, when it holds here: the IP
+   * has the same owner (or none), and that endpoint the same resource and merged labels. The
+   * subject (and its memo of selector results) comes along; the endpoint is this snapshot's own
+   * (after a policy change its class, holding the policy-side caches, is new).
+   */
+  private remember(cacheKey: string, entry: PeerEntry): void {
+    if (this.peers.size >= PEER_CACHE_LIMIT) this.peers.clear();
+    this.peers.set(cacheKey, entry);
+    if (this.family.size >= PEER_CACHE_LIMIT) this.family.clear();
+    this.family.set(cacheKey, entry);
+  }
+
+  private inherit(cacheKey: string): PeerEntry | undefined {
+    const e = this.family.get(cacheKey);
+    if (!e) return undefined;
+    const entry = this.holds(e, cacheKey.startsWith('ref:'));
+    if (entry === e) {
+      if (this.peers.size >= PEER_CACHE_LIMIT) this.peers.clear();
+      this.peers.set(cacheKey, e);
+    } else if (entry) this.remember(cacheKey, entry);
+    return entry;
+  }
+
+  /**
+   * `e` (made by a snapshot of the family) as it holds in this one: itself when its endpoint is the
+   * same here, a copy with this snapshot's endpoint when only that endpoint's class is new, else
+   * undefined. By key: the endpoint is found by its key (how refs resolve), else as the IP's owner.
+   */
+  private holds(e: PeerEntry, byKey: boolean): PeerEntry | undefined {
+    if (e.home === this.data) return e;
+    const old = e.endpoint;
+    let ep: EndpointRuntime | null;
+    if (byKey && old !== null) ep = this.data.endpointsByKey.get(old.info.key) ?? null;
+    else ep = e.state.ip ? (this.data.endpointsByIp.get(e.state.ip.text) ?? null) : null;
+    if (ep === old) return e;
+    if (ep === null || old === null || ep.info !== old.info || ep.allLabels !== old.allLabels || ep.namedPorts !== old.namedPorts) return undefined;
+    const entry: PeerEntry = Object.freeze({ state: Object.freeze({ ...e.state, endpoint: ep }), pub: e.pub, endpoint: ep, home: this.data });
+    this.pubs.set(entry.pub, entry);
+    return entry;
+  }
+
+
   private entryFor(ip: ParsedIp | null, ep: EndpointRuntime | null, forcedSet: NetsetRuntime | null): PeerEntry {
-    const netsets = ip ? this.data.netsets.lookup(ip) : [];
+    const netsets = ip ? this.data.part.netsets.lookup(ip) : [];
     if (forcedSet && !netsets.includes(forcedSet)) netsets.unshift(forcedSet);
     const primarySet = forcedSet ?? netsets[0];
     const infos = Object.freeze(netsets.map((n) => n.info));
@@ -282,14 +419,15 @@ export class PolicySnapshot {
       pub = { ip: ip?.text ?? null, family: ip?.family ?? 0, type: 'net', namespace: '', name: '', labels: EMPTY_LABELS, networkSets: infos };
     }
     const subject = this.subjectFor(ep, netsets);
-    const entry: PeerEntry = Object.freeze({ state: Object.freeze({ ip, endpoint: ep, netsets, subject }), pub: Object.freeze(pub), endpoint: ep });
-    this.byPub.set(entry.pub, entry);
+    const entry: PeerEntry = Object.freeze({ state: Object.freeze({ ip, endpoint: ep, netsets, subject }), pub: Object.freeze(pub), endpoint: ep, home: this.data });
+    this.pubs.set(entry.pub, entry);
     return entry;
   }
 
-  // ResolvedPeers this snapshot handed out, back to their entries: callers (ingest) pass them back
-  // on every record, and re-resolving by identity costs key strings and an IP parse each time.
-  private readonly byPub = new WeakMap<ResolvedPeer, PeerEntry>();
+  // ResolvedPeers this snapshot's family handed out, back to their entries: callers (ingest) pass
+  // them back on every record, and re-resolving by identity costs key strings and an IP parse each
+  // time. Checked on use (`holds`): another snapshot of the family may have made the entry.
+  private pubs = new WeakMap<ResolvedPeer, PeerEntry>();
 
   // IPs with the same endpoint and containing sets look the same to every selector: they share one
   // subject, hence one memo of selector results. Bounded by endpoints x set combinations present.
@@ -319,7 +457,8 @@ export class PolicySnapshot {
     if ('networkSets' in ref) {
       // One of ours, used with its own IP: the very entry it came from (what re-resolving would give).
       if (ipText === null || ipText === ref.ip) {
-        const own = this.byPub.get(ref);
+        const known = this.pubs.get(ref);
+        const own = known && this.holds(known, true);
         if (own) return own;
       }
       // A ResolvedPeer handed back by this (or an older) snapshot: re-resolve by identity, then by IP.
@@ -333,7 +472,7 @@ export class PolicySnapshot {
     for (const k of kinds) {
       const key = `${k}/${k === 'HostEndpoint' || k === 'GlobalNetworkSet' ? '' : ns}/${ref.name}`;
       const ep = this.data.endpointsByKey.get(key);
-      const set = ep ? undefined : this.data.netsetsByKey.get(key);
+      const set = ep ? undefined : this.data.part.netsetsByKey.get(key);
       if (!ep && !set) continue;
       let ip: ParsedIp | null = null;
       if (ipText) {
@@ -345,16 +484,21 @@ export class PolicySnapshot {
         ip = ips.find((x) => !family || x.family === family) ?? null;
       }
       const cacheKey = `ref:${key}|${ip?.text ?? ''}`;
-      const cached = this.peers.get(cacheKey);
+      const cached = this.peers.get(cacheKey) ?? this.inherit(cacheKey);
       if (cached) return cached;
       const entry = this.entryFor(ip, ep ?? null, set ?? null);
       // Same bound as IP resolutions: refs with arbitrary IPs would otherwise grow the cache forever.
-      if (this.peers.size >= PEER_CACHE_LIMIT) this.peers.clear();
-      this.peers.set(cacheKey, entry);
+      this.remember(cacheKey, entry);
       return entry;
     }
     return undefined;
   }
+}
+
+/** The same endpoint resource with the same merged labels and named ports, or no endpoint on both sides. */
+function sameEndpoint(a: EndpointRuntime | null, b: EndpointRuntime | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.info === b.info && a.allLabels === b.allLabels && a.namedPorts === b.namedPorts;
 }
 
 function num(v: number | null | undefined): number {

@@ -1,5 +1,5 @@
 import { LabelPredicate, Labels } from '../selector';
-import { NamedPortDecl, PolicyResource } from '../model';
+import { NamedPortDecl, PolicyResource, Resource } from '../model';
 import { EndpointRuntimeLike, LabelledRuntime, RuleMatcher, SelectorTable } from '../rules';
 import { HitKind } from '../hits/hit.types';
 import { Decision, EndpointInfo, NetworkSetInfo, ResolvedPeer, TierInfo } from './evaluation.types';
@@ -112,6 +112,8 @@ export class EndpointClass {
   readonly fastPrograms: (readonly TierProgram[] | undefined)[] = new Array(4 * FAST_PROTOCOLS).fill(undefined);
   /** Per tier (snapshot order): policies whose selector matches, any direction or stage. */
   selected: CompiledPolicy[][] | undefined = undefined;
+  /** Per direction: identity of the enforced applying tiers and policies (see `enforcedSignature`). */
+  readonly signature: (string | undefined)[] = [undefined, undefined];
 }
 
 export class EndpointRuntime implements EndpointRuntimeLike {
@@ -124,5 +126,13 @@ export class EndpointRuntime implements EndpointRuntimeLike {
     readonly peer: ResolvedPeer,
     /** Shared with endpoints of identical labels and named ports. */
     readonly cls: EndpointClass,
+    /** `cls`'s identity: the endpoint's merged labels and named ports. */
+    readonly clsKey: string,
+    /** The resource it was built from (unchanged resource, unchanged endpoint). */
+    readonly res: Resource,
+    /** Precedence when several endpoints claim one IP: lower wins (kind, then resource order). */
+    readonly rank: number,
+    /** Whether its IPs are indexed (a host-networked or finished pod's are not). */
+    readonly indexed: boolean,
   ) {}
 }

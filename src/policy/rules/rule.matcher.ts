@@ -61,7 +61,14 @@ export function subjectMatches(s: SelectorSubject, id: number, table: SelectorTa
     memo = s.memo = new Uint8Array(table.size);
   }
   const v = memo[id];
-  if (v !== 0) return v === 2;
+  if (v === 2) return true;
+  if (v === 1) return false;
+  // Snapshots derived from one another share a table that may have grown since this memo was made.
+  if (id >= memo.length) {
+    const grown = new Uint8Array(table.size);
+    grown.set(memo);
+    memo = s.memo = grown;
+  }
   const r = peerMatches(s, table.preds[id]);
   memo[id] = r ? 2 : 1;
   return r;
