@@ -7,6 +7,7 @@ import { ClickHouseAdapter } from './clickhouse.adapter';
 import { ruleTextOf, WIDE_COLUMNS } from './shared-values.sql';
 import { encodeFlowRow, FLOW_COLUMNS } from './flow-row.encoder';
 import { SHARED_TABLES, SharedTable, SharedValues } from './shared-values';
+import { ipAccess } from './ip-index';
 import { encodeTsvRow, tsvTime, TsvValue } from './tsv.encoder';
 import { WhereBuilder } from './where.builder';
 
@@ -140,7 +141,7 @@ export class FlowRepository {
   }
 
   async search(q: FlowSearch): Promise<FlowPage> {
-    const where = flowWhere(q);
+    const where = flowWhere(q, { ip: await ipAccess(this.clickhouse, q) });
     const before = q.before && parseRowId(q.before.id);
     if (q.before && before) {
       where.addAll(
