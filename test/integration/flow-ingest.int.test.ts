@@ -104,5 +104,6 @@ status: {podIP: 10.2.0.50}
     assert.equal(res.body.status, 'ok');
     assert.equal(res.body.info.clickhouse.status, 'up');
     assert.equal(res.body.info.kafka.status, 'up');
+    assert.equal(res.body.info.storage.status, 'up');
   });
 });
