@@ -176,7 +176,7 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
       table,
       values: rows as object[],
       format: 'JSONEachRow',
-      clickhouse_settings: dedupToken ? { insert_deduplicate: 1, insert_deduplication_token: dedupToken } : undefined,
+      clickhouse_settings: dedupSettings(dedupToken),
     });
   }
 
@@ -193,7 +193,7 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
   /** TabSeparated bytes (whole lines) for the given columns; same guarantees as insert(). */
   async insertTsvBytes(table: string, columns: readonly string[], body: Buffer, dedupToken?: string): Promise<void> {
     if (body.length === 0) return;
-    const settings = dedupToken ? { insert_deduplicate: 1 as const, insert_deduplication_token: dedupToken } : undefined;
+    const settings = dedupSettings(dedupToken);
     if (this.rawInsert) {
       await this.rawInsert({ table, columns, format: 'TabSeparated', values: body, settings });
       return;
@@ -222,4 +222,13 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
     for (const r of readers) await r.client.close();
     await client?.close();
   }
+}
+
+/**
+ * An insert's deduplication settings, the token always stated: chDB's client connection applies
+ * settings as SET on its one session, so a token left from the previous insert would otherwise
+ * apply to the next insert without one (and could drop it as a repeat).
+ */
+function dedupSettings(dedupToken: string | undefined): { insert_deduplicate: 1; insert_deduplication_token: string } {
+  return { insert_deduplicate: 1, insert_deduplication_token: dedupToken ?? '' };
 }
