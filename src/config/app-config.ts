@@ -107,6 +107,14 @@ export class EnvironmentVariables {
   @IsOptional() @Matches(/^[a-zA-Z0-9._-]{1,249}$/, { message: 'must be a valid Kafka topic name' })
   KAFKA_INVENTORY_TOPIC = 'flowscope.inventory';
 
+  /**
+   * Bytes fetched per partition per request: the batch one partition has in flight. Larger batches
+   * ingest faster (fewer, larger inserts); memory while catching up grows with partitions
+   * assigned x this (decoded records take about ten times their bytes).
+   */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(64 * 1024) @Max(256 * 1024 * 1024)
+  KAFKA_FETCH_BYTES_PER_PARTITION = 8 * 1024 * 1024;
+
   /** Partitions for topics flowscope creates itself when they are missing. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10000)
   KAFKA_TOPIC_PARTITIONS = 4;
@@ -182,6 +190,7 @@ export interface AppConfig {
     clientId: string;
     groupId: string;
     topicPartitions: number;
+    fetchBytesPerPartition: number;
     topics: { flows: string; deadLetter: string; inventory: string };
     /** undefined => plaintext */
     tls?: TlsFiles;

@@ -68,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       clientId: vars.KAFKA_CLIENT_ID,
       groupId: vars.KAFKA_GROUP_ID,
       topicPartitions: vars.KAFKA_TOPIC_PARTITIONS,
+      fetchBytesPerPartition: vars.KAFKA_FETCH_BYTES_PER_PARTITION,
       topics: {
         flows: vars.KAFKA_FLOWS_TOPIC,
         deadLetter: vars.KAFKA_DEAD_LETTER_TOPIC,

@@ -7,7 +7,7 @@ import { eventually, testConfig } from '../support/test-config';
 import { freePort } from '../support/free-port';
 
 const WARM_UP = 20_000;
-const BACKLOG = 100_000;
+const BACKLOG = 200_000;
 const PER_MESSAGE = 20;
 
 /** kB figures of /proc/<pid>/status: the current and the peak resident set. */
@@ -35,6 +35,10 @@ describe('a restart with a large backlog', () => {
       KAFKA_DEAD_LETTER_TOPIC: c.kafka.topics.deadLetter,
       KAFKA_INVENTORY_TOPIC: c.kafka.topics.inventory,
       KAFKA_TOPIC_PARTITIONS: '4',
+      // Batches of 2 MiB: the bound in flight (4 partitions x 2 MiB) stays well below the
+      // backlogs, so a consumer holding its backlog would show; at the default 8 MiB these
+      // backlogs would fit in one batch per partition and prove nothing.
+      KAFKA_FETCH_BYTES_PER_PARTITION: String(2 * 1024 * 1024),
     });
     const base = Date.now() - 3_600_000;
     let bytes = 0;

@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       FLOWSCOPE_INGEST_ENABLED: 'false',
       KAFKA_BROKERS: 'k1:9092,k2:19092',
       KAFKA_FLOWS_TOPIC: 'x.flows',
+      KAFKA_FETCH_BYTES_PER_PARTITION: '2097152',
       CLICKHOUSE_URL: 'http://clickhouse:8123',
       CLICKHOUSE_DATABASE: 'fs_prod',
       CLICKHOUSE_PASSWORD: 's3cret',
@@ -26,6 +27,7 @@ describe('loadConfig', () => {
     assert.equal(c.ingest.enabled, false);
     assert.deepEqual(c.kafka.brokers, ['k1:9092', 'k2:19092']);
     assert.equal(c.kafka.topics.flows, 'x.flows');
+    assert.equal(c.kafka.fetchBytesPerPartition, 2 * 1024 * 1024);
     assert.equal(c.clickhouse.url, 'http://clickhouse:8123');
     assert.equal(c.clickhouse.database, 'fs_prod');
     assert.equal(c.clickhouse.password, 's3cret');
@@ -38,6 +40,7 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ CLICKHOUSE_DATABASE: 'drop table;' }), /CLICKHOUSE_DATABASE/);
     assert.throws(() => loadConfig({ FLOWSCOPE_LOG_LEVEL: 'loud' }), /FLOWSCOPE_LOG_LEVEL/);
     assert.throws(() => loadConfig({ FLOWSCOPE_INGEST_ENABLED: 'maybe' }), /FLOWSCOPE_INGEST_ENABLED/);
+    assert.throws(() => loadConfig({ KAFKA_FETCH_BYTES_PER_PARTITION: '100' }), /KAFKA_FETCH_BYTES_PER_PARTITION/);
   });
 
   it('rejects an unknown FLOWSCOPE_ variable instead of ignoring a typo', () => {
