@@ -43,7 +43,7 @@ export class StatsController {
   }
 
   @Get('hits')
-  @ApiOperation({ summary: 'Hits of every policy in the attributed traces (Pass and end-of-tier included), per tier / policy / rule / action. From per-minute rollups: the range is widened to whole minutes (see `range`).' })
+  @ApiOperation({ summary: 'Hits of every policy per tier / policy / rule / action, counted apart by kind: in the attributed traces (`hits`: Pass and end-of-tier included), of staged policies with them enforced (`pendingHits`), and of Log rules (`logHits`); largest total first. From per-minute rollups: the range is widened to whole minutes (see `range`).' })
   @ApiOkResponse({ type: HitStatsDto })
   async hits(@Query() q: HitStatsQuery, @Caller() caller: CallerIdentity): Promise<HitStatsDto> {
     return this.stats.hits(resolveTimeRange(q, this.clock.now()), { ...q, scope: caller.namespaces }, q.groupBy ?? ['tier', 'policy', 'rule'], q.limit ?? 100);

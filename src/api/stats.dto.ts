@@ -56,8 +56,14 @@ export class TimeBucketDto extends CountsDto {
 
 export class HitGroupDto {
   @ApiProperty({ type: 'object', additionalProperties: true }) key!: Record<string, string | number>;
-  @ApiProperty() hits!: number;
-  @ApiProperty() flows!: number;
+  @ApiProperty({ description: 'Hits in the attributed traces: the enforced evaluation, Pass and end-of-tier included.' }) hits!: number;
+  @ApiProperty({
+    description:
+      "Flows decided by this rule with staged policies enforced (the pending evaluation): how a staged policy's rules are counted. Those hits have no tier: grouped by tier, they are under tier '' (and a `tier` filter leaves them out). `action` is then the verdict the rule would give.",
+  })
+  pendingHits!: number;
+  @ApiProperty({ description: 'Matches of a Log rule (from the log events that name it); `action` is then `log`.' }) logHits!: number;
+  @ApiProperty({ description: 'Connections (5-tuples) in the records of the trace hits.' }) flows!: number;
 }
 
 export class CoveredRangeDto {

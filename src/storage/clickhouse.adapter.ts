@@ -1,10 +1,12 @@
 import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { ClickHouseClient, ClickHouseSettings, createClient } from '@clickhouse/client';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { inlineParams } from './sql-literal';
 
 export type QueryParams = Record<string, unknown>;
 
@@ -13,6 +15,20 @@ export interface ResultChunk {
   data: Buffer;
   rows: number;
 }
+
+/**
+ * chDB sessions that serve reads, besides the one that writes: a session runs one query at a time,
+ * so concurrent requests queued behind each other. One per core (two at least): with each read
+ * limited to one thread (READ_SETTINGS), parallel reads use the cores instead of contending for them.
+ */
+const EMBEDDED_READERS = Math.max(2, Math.min(4, availableParallelism()));
+
+/**
+ * Settings of every embedded read. One thread per query: the cores go to concurrent queries (one
+ * reader session each) rather than to splitting one, and a newest-first page read in the table's
+ * order stops after the newest hours instead of every thread reading its own share of the range.
+ */
+const READ_SETTINGS: ClickHouseSettings = { max_threads: 1 };
 
 /** Text formats a streamed result can be written in (the engine's own writers). */
 export type StreamFormat = 'CSV' | 'JSONEachRow';
@@ -26,6 +42,8 @@ export type StreamFormat = 'CSV' | 'JSONEachRow';
 export class ClickHouseAdapter implements OnApplicationShutdown {
   private readonly logger = new Logger(ClickHouseAdapter.name);
   private client?: ClickHouseClient;
+  /** Embedded engine: the reader sessions with their queries in flight (the least busy serves next). */
+  private readers: Array<{ client: ClickHouseClient; busy: number }> = [];
   readonly embedded: boolean;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
@@ -48,6 +66,11 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
       await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
       // chDB ignores the client's `database` option; USE sticks to its single session instead.
       await client.command({ query: `USE ${database}` });
+      for (let i = 0; i < EMBEDDED_READERS; i++) {
+        const reader = createClient({ connection: createChdbConnection({ path }) as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'] });
+        await reader.command({ query: `USE ${database}` });
+        this.readers.push({ client: reader, busy: 0 });
+      }
       this.client = client;
       this.logger.log(`embedded ClickHouse (chDB) in ${path}, database ${database}`);
     } else {
@@ -69,8 +92,20 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
   }
 
   async query<T>(query: string, params: QueryParams = {}, settings?: ClickHouseSettings): Promise<T[]> {
-    const rs = await this.ch.query({ query, query_params: params, format: 'JSONEachRow', clickhouse_settings: settings });
-    return rs.json<T>();
+    const client = this.ch;
+    const reader = this.readers.reduce<(typeof this.readers)[number] | undefined>((best, r) => (!best || r.busy < best.busy ? r : best), undefined);
+    if (!reader) {
+      const rs = await client.query({ query, query_params: params, format: 'JSONEachRow', clickhouse_settings: settings });
+      return rs.json<T>();
+    }
+    reader.busy++;
+    try {
+      // Inlined: chDB runs bound-parameter queries one at a time across all its sessions.
+      const rs = await reader.client.query({ query: inlineParams(query, params), format: 'JSONEachRow', clickhouse_settings: { ...READ_SETTINGS, ...settings } });
+      return await rs.json<T>();
+    } finally {
+      reader.busy--;
+    }
   }
 
   /**
@@ -88,10 +123,25 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
       const session = new Session(resolve(this.config.clickhouse.dataDir));
       try {
         session.query(`USE ${this.config.clickhouse.database}`);
-        const result = session.queryStreamBind(query, params, { format, signal });
-        for await (const chunk of result) {
-          const raw = chunk.raw();
-          yield { data: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), rows: chunk.numRows };
+        // Inlined as for reads: a bound stream would run its parameter binding alongside the
+        // bound queries of other sessions, which chDB does not isolate from each other.
+        const blocks = session.queryStream(inlineParams(query, params), { format, signal })[Symbol.asyncIterator]();
+        // One block read ahead: the engine only produces the next block when asked, so asking as
+        // soon as one is handed over lets it work while the consumer hashes and writes that one.
+        // Memory stays at two blocks.
+        let next = blocks.next();
+        try {
+          for (;;) {
+            const block = await next;
+            if (block.done) break;
+            next = blocks.next();
+            const raw = block.value.raw();
+            yield { data: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), rows: block.value.numRows };
+          }
+        } finally {
+          // A consumer that stopped early leaves a read in flight: its outcome no longer matters.
+          next.catch(() => undefined);
+          await blocks.return?.(undefined);
         }
       } finally {
         session.close();
@@ -145,7 +195,10 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     const client = this.client;
+    const readers = this.readers;
     this.client = undefined;
+    this.readers = [];
+    for (const r of readers) await r.client.close();
     await client?.close();
   }
 }

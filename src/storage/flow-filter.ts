@@ -68,11 +68,29 @@ function ipSql(column: string, m: IpMatch, bind: (v: unknown, type: string) => s
   return `(${family} AND ${to}(${column}) BETWEEN ${to}(${bind(m.first, 'String')}) AND ${to}(${bind(m.last, 'String')}))`;
 }
 
+/** Which of a filter's IP conditions go through the per-address table (see ipAccess in ip-index.ts). */
+export interface IpAccess {
+  either?: boolean;
+  src?: boolean;
+  dst?: boolean;
+}
+
+/** The flows table's sort key, which flow_ips rows carry: an IN on it lets the engine skip granules. */
+const SORT_KEY = 'toStartOfHour(start_time), dst_namespace, decision_policy, start_time';
+
+/** The per-address rows of an IP condition within the filter's range (side undefined: either side). */
+export function ipIndexSql(m: IpMatch, side: 'src' | 'dst' | undefined, bind: (v: unknown, type: string) => string): string {
+  const ip = 'ip' in m ? `ip = toIPv6(${bind(m.ip, 'String')})` : `ip BETWEEN toIPv6(${bind(m.first, 'String')}) AND toIPv6(${bind(m.last, 'String')})`;
+  return `${ip}${side ? ` AND side = '${side}'` : ''} AND start_time >= fromUnixTimestamp64Milli({from:Int64}) AND start_time < fromUnixTimestamp64Milli({to:Int64})`;
+}
+
 /**
  * The WHERE of a flow filter on the flows table. `rollup` restricts it to the columns the
- * per-minute decision rollup has (callers check rollupCanAnswer first).
+ * per-minute decision rollup has (callers check rollupCanAnswer first). `ip` names the IP
+ * conditions to narrow through the per-address table first: the exact condition stays, the
+ * table only lets the engine skip the granules that cannot match.
  */
-export function flowWhere(f: FlowFilter, opts: { rollup?: boolean } = {}): WhereBuilder {
+export function flowWhere(f: FlowFilter, opts: { rollup?: boolean; ip?: IpAccess } = {}): WhereBuilder {
   const where = new WhereBuilder();
   let n = 0;
   const bind = (value: unknown, type: string): string => {
@@ -91,7 +109,11 @@ export function flowWhere(f: FlowFilter, opts: { rollup?: boolean } = {}): Where
     const ns = bind(f.namespace, 'String');
     cond(`(src_namespace = ${ns} OR dst_namespace = ${ns})`);
   }
-  if (f.ip !== undefined) cond(`(${ipSql('src_ip', f.ip, bind)} OR ${ipSql('dst_ip', f.ip, bind)})`);
+  const viaIndex = (m: IpMatch, side?: 'src' | 'dst') => cond(`(${SORT_KEY}) IN (SELECT ${SORT_KEY} FROM flow_ips WHERE ${ipIndexSql(m, side, bind)})`);
+  if (f.ip !== undefined) {
+    if (opts.ip?.either) viaIndex(f.ip);
+    cond(`(${ipSql('src_ip', f.ip, bind)} OR ${ipSql('dst_ip', f.ip, bind)})`);
+  }
   for (const side of ['src', 'dst'] as const) {
     const e = f[side];
     if (!e) continue;
@@ -103,7 +125,10 @@ export function flowWhere(f: FlowFilter, opts: { rollup?: boolean } = {}): Where
     if (e.selector !== undefined) {
       cond(selectorSql(e.selector, { labels: `${side}_labels`, namespace: `${side}_namespace` }, (v) => bind(v, typeof v === 'string' ? 'String' : 'Array(String)')));
     }
-    if (e.ip !== undefined) cond(ipSql(`${side}_ip`, e.ip, bind));
+    if (e.ip !== undefined) {
+      if (opts.ip?.[side]) viaIndex(e.ip, side);
+      cond(ipSql(`${side}_ip`, e.ip, bind));
+    }
     if (e.port !== undefined) cond(`${side}_port = ${bind(e.port, 'UInt16')}`);
   }
   if (f.protocol !== undefined) cond(`protocol = ${bind(f.protocol, 'String')}`);

@@ -4,6 +4,7 @@ import { FlowDetails, hasDetails } from '../flows/flow-details';
 import { FlowAction } from '../flows/flow-record';
 import { FlowFilter, flowWhere, ROW_ID } from './flow-filter';
 import { ClickHouseAdapter } from './clickhouse.adapter';
+import { ipAccess } from './ip-index';
 import { encodeTsvRow, tsvTime, TsvValue } from './tsv.encoder';
 import { WhereBuilder } from './where.builder';
 
@@ -125,7 +126,7 @@ export class FlowRepository {
   }
 
   async search(q: FlowSearch): Promise<FlowPage> {
-    const where = flowWhere(q);
+    const where = flowWhere(q, { ip: await ipAccess(this.clickhouse, q) });
     const before = q.before && parseRowId(q.before.id);
     if (q.before && before) {
       where.addAll(

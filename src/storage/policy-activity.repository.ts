@@ -14,6 +14,13 @@ export interface RuleActivityRow {
   lastSeen: number;
 }
 
+/**
+ * The activity rollup's hits summed apart per kind of hit (see RuleActivityRow.source):
+ * `trace_hits`, `pending_hits`, `log_hits`, and `trace_flows`, the connections of the trace hits. For any
+ * GROUP BY over policy_activity_1m.
+ */
+export const HITS_BY_KIND = `sumIf(hits, hit_source = 'trace') AS trace_hits, sumIf(hits, hit_source = 'pending') AS pending_hits, sumIf(hits, hit_source = 'log') AS log_hits, sumIf(flows, hit_source = 'trace') AS trace_flows`;
+
 export interface PeerActivityRow {
   srcNamespace: string;
   src: string;

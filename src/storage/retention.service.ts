@@ -29,9 +29,9 @@ export class RetentionService {
   async apply(): Promise<void> {
     const { allowedDays, deniedDays } = this.config.retention;
     const wanted = retentionTtl(allowedDays, deniedDays);
-    // A flow's details (process, TCP statistics...) live as long as the flow.
+    // A flow's details (process, TCP statistics...) and its addresses' search rows live as long as the flow.
     let changed = false;
-    for (const table of ['flows', 'flow_details']) changed = (await this.applyTo(table, wanted)) || changed;
+    for (const table of ['flows', 'flow_details', 'flow_ips']) changed = (await this.applyTo(table, wanted)) || changed;
     if (changed) this.logger.log(`flow retention: allowed ${allowedDays || 'forever'} days, denied and logged ${deniedDays || 'forever'} days`);
   }
 

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ClickHouseAdapter } from './clickhouse.adapter';
 import { FlowFilter, flowWhere, rollupCanAnswer } from './flow-filter';
+import { ipAccess } from './ip-index';
+import { HITS_BY_KIND } from './policy-activity.repository';
 import { WhereBuilder } from './where.builder';
 
 /** Dimensions a decision count can be grouped by; each maps to a rollup column (never user SQL). */
@@ -45,11 +47,12 @@ interface CountSource {
   roundedToMinutes: boolean;
 }
 
-function countSource(f: FlowFilter): CountSource {
+async function countSource(clickhouse: ClickHouseAdapter, f: FlowFilter): Promise<CountSource> {
   if (rollupCanAnswer(f)) {
     return { table: 'flow_decisions_1m', where: flowWhere(f, { rollup: true }), counts: COUNT_COLUMNS, minute: 'minute', roundedToMinutes: true };
   }
-  return { table: 'flows', where: flowWhere(f), counts: RAW_COUNT_COLUMNS, minute: 'toStartOfMinute(start_time)', roundedToMinutes: false };
+  const where = flowWhere(f, { ip: await ipAccess(clickhouse, f) });
+  return { table: 'flows', where, counts: RAW_COUNT_COLUMNS, minute: 'toStartOfMinute(start_time)', roundedToMinutes: false };
 }
 
 const MINUTE_MS = 60_000;
@@ -93,7 +96,7 @@ export class StatsRepository {
     limit: number,
   ): Promise<{ range: CoveredRange; groups: Array<{ key: Record<string, string | number> } & Counts> }> {
     const cols = groupBy.map((d) => `${DECISION_DIMENSIONS[d]} AS ${d}`);
-    const src = countSource(f);
+    const src = await countSource(this.clickhouse, f);
     const { sql, params } = src.where;
     const rows = await this.clickhouse.query<Record<string, unknown>>(
       `SELECT ${[...cols, src.counts].join(', ')}
@@ -111,7 +114,7 @@ export class StatsRepository {
 
   /** Counts per time bucket (a multiple of the one-minute rollup), oldest first, gaps filled with zero. */
   async timeSeries(f: FlowFilter, bucketMinutes: number): Promise<{ range: CoveredRange; buckets: Array<{ time: string } & Counts> }> {
-    const src = countSource(f);
+    const src = await countSource(this.clickhouse, f);
     const { sql, params } = src.where;
     const rows = await this.clickhouse.query<Record<string, unknown>>(
       `SELECT toUnixTimestamp(toStartOfInterval(${src.minute}, toIntervalMinute({bucket:UInt32}))) * 1000 AS t, ${src.counts}
@@ -125,30 +128,38 @@ export class StatsRepository {
     return { range: covered(f, src.roundedToMinutes), buckets: rows.map((r) => ({ time: new Date(Number(r.t)).toISOString(), ...toCounts(r) })) };
   }
 
-  /** Hits of every trace entry (Pass and end-of-tier included) per tier / policy / rule. */
+  /**
+   * Hits per tier / policy / rule, by kind (see HITS_BY_KIND): in the attributed traces (Pass and
+   * end-of-tier included), of staged policies with them enforced (the pending evaluation, which has
+   * no tier: those hits group under tier ''), and of Log rules. From the per-minute activity rollup
+   * the per-policy activity reads too, whose namespaces also serve a namespace-limited caller.
+   */
   async hits(
     w: StatsWindow,
     f: { tier?: string; policy?: string; scope: readonly string[] | null },
     groupBy: HitDimension[],
     limit: number,
-  ): Promise<{ range: CoveredRange; groups: Array<{ key: Record<string, string | number>; hits: number; flows: number }> }> {
-    const where = window(w).add('tier = {tier:String}', 'tier', f.tier).add('policy = {policy:String}', 'policy', f.policy);
-    // The per-namespace activity rollup is larger; only a namespace-limited caller needs it.
-    if (f.scope !== null) where.addAll(`hit_source = 'trace'`, {}).scope(f.scope);
+  ): Promise<{ range: CoveredRange; groups: Array<{ key: Record<string, string | number>; hits: number; pendingHits: number; logHits: number; flows: number }> }> {
+    const where = window(w).add('tier = {tier:String}', 'tier', f.tier).add('policy = {policy:String}', 'policy', f.policy).scope(f.scope);
     const { sql, params } = where;
     const cols = groupBy.map((d) => `${HIT_DIMENSIONS[d]} AS ${d}`);
-    const table = f.scope === null ? 'policy_hits_1m' : 'policy_activity_1m';
     const rows = await this.clickhouse.query<Record<string, unknown>>(
-      `SELECT ${[...cols, 'sum(hits) AS hits', 'sum(flows) AS flows'].join(', ')}
-       FROM ${table} WHERE ${sql}
+      `SELECT ${[...cols, HITS_BY_KIND].join(', ')}
+       FROM policy_activity_1m WHERE ${sql}
        ${groupBy.length ? `GROUP BY ${groupBy.join(', ')}` : ''}
-       ORDER BY hits DESC${groupBy.length ? `, ${groupBy.join(', ')}` : ''}
+       ORDER BY trace_hits + pending_hits + log_hits DESC${groupBy.length ? `, ${groupBy.join(', ')}` : ''}
        LIMIT {limit:UInt32}`,
       { ...params, limit },
     );
     return {
       range: covered({ ...w, scope: null }, true),
-      groups: rows.map((r) => ({ key: Object.fromEntries(groupBy.map((d) => [d, d === 'rule' ? Number(r[d]) : String(r[d])])), hits: Number(r.hits), flows: Number(r.flows) })),
+      groups: rows.map((r) => ({
+        key: Object.fromEntries(groupBy.map((d) => [d, d === 'rule' ? Number(r[d]) : String(r[d])])),
+        hits: Number(r.trace_hits),
+        pendingHits: Number(r.pending_hits),
+        logHits: Number(r.log_hits),
+        flows: Number(r.trace_flows),
+      })),
     };
   }
 }

@@ -68,6 +68,31 @@ describe('per-policy activity (embedded ClickHouse)', () => {
     assert.equal(egress0.pendingHits, 4, 'would deny the four flows web reported');
   });
 
+  it('/stats/hits counts staged policies\' and Log rules\' hits apart, as the activity does', async () => {
+    type Group = { key: { tier: string; policy: string; rule: number }; hits: number; pendingHits: number; logHits: number; flows: number };
+    const res = await t.http().get('/api/v1/stats/hits').query(window).expect(200);
+    const groups = res.body.groups as Group[];
+    const group = (policy: string, ruleIndex: number) => groups.filter((g) => g.key.policy === policy && g.key.rule === ruleIndex);
+    const [staged] = group('StagedGlobalNetworkPolicy//security.lockdown-web', 0);
+    assert.deepEqual({ ...staged, key: staged.key.tier }, { key: '', hits: 0, pendingHits: 4, logHits: 0, flows: 0 }, 'staged: the pending evaluation, no tier');
+    const baseline = 'GlobalNetworkPolicy//security.baseline';
+    const log = group(baseline, 0);
+    assert.deepEqual(log.map((g) => [g.key.tier, g.hits, g.pendingHits, g.logHits]), [['security', 0, 0, 2]], 'the Log rule\'s two matches');
+    const a = (await activity(baseline).expect(200)).body;
+    const sum = (k: 'hits' | 'pendingHits' | 'logHits') => (a.rules as Rule[]).reduce((n, r) => n + r[k], 0);
+    const bySum = (k: 'hits' | 'pendingHits' | 'logHits') => groups.filter((g) => g.key.policy === baseline).reduce((n, g) => n + g[k], 0);
+    assert.deepEqual([bySum('hits'), bySum('pendingHits'), bySum('logHits')], [sum('hits'), sum('pendingHits'), sum('logHits')], 'the same counts as the policy\'s activity');
+    for (let i = 1; i < groups.length; i++) {
+      const total = (g: Group) => g.hits + g.pendingHits + g.logHits;
+      assert.ok(total(groups[i - 1]) >= total(groups[i]), 'largest total first');
+    }
+    const byKind = await t.http().get('/api/v1/stats/hits').query({ ...window, groupBy: 'action', policy: 'StagedGlobalNetworkPolicy//security.lockdown-web' }).expect(200);
+    assert.deepEqual(byKind.body.groups.map((g: Group) => [g.key, g.pendingHits]), [[{ action: 'deny' }, 4]], 'the verdict the staged rule would give');
+    const doc = (await t.http().get('/docs-json').expect(200)).body;
+    assert.match(JSON.stringify(doc.components.schemas.HitGroupDto.properties.pendingHits), /staged/);
+    assert.match(JSON.stringify(doc.components.schemas.HitGroupDto.properties.logHits), /Log rule/);
+  });
+
   it('limits a window, and answers bad input with 400 naming the field', async () => {
     const a = (await activity('GlobalNetworkPolicy//security.baseline', { from: '2026-11-26T06:00:10Z', to: '2026-11-26T06:00:15Z' }).expect(200)).body;
     assert.equal(rule(a.rules, 'ingress', 2).hits, 6, 'whole minutes: the range widened, as the response says');

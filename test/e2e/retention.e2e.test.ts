@@ -17,6 +17,7 @@ describe('flow retention from configuration (embedded ClickHouse)', () => {
     assert.match(ttl, /toIntervalDay\(7\) WHERE action = 'allow'/);
     assert.match(ttl, /toIntervalDay\(400\) WHERE action != 'allow'/);
     assert.equal(await ttlOf(t.app.get(ClickHouseAdapter), 'flow_details'), ttl, "a flow's details live as long as the flow");
+    assert.equal(await ttlOf(t.app.get(ClickHouseAdapter), 'flow_ips'), ttl, "so do its addresses' search rows");
     await t.close();
 
     t = await startTestApp(testConfig({ FLOWSCOPE_DATA_DIR: config.clickhouse.dataDir, FLOWSCOPE_RETENTION_ALLOWED_DAYS: '0', FLOWSCOPE_RETENTION_DENIED_DAYS: '90' }));
@@ -24,6 +25,7 @@ describe('flow retention from configuration (embedded ClickHouse)', () => {
     assert.doesNotMatch(changed, /action = 'allow'/, 'allowed flows are kept forever');
     assert.match(changed, /toIntervalDay\(90\) WHERE action != 'allow'/);
     assert.equal(await ttlOf(t.app.get(ClickHouseAdapter), 'flow_details'), changed);
+    assert.equal(await ttlOf(t.app.get(ClickHouseAdapter), 'flow_ips'), changed);
     await t.close();
   });
 });
