@@ -19,32 +19,15 @@ const WINDOW = `from=${new Date(T0).toISOString()}&to=${new Date(T0 + 7 * DAY).t
 
 interface Timed<T> {
   ms: number;
+  /** The service's CPU time over the request (its engine threads included): on a shared machine wall time also counts others' work. */
+  cpu: number;
+  bytes: number;
   body: T;
 }
 
-async function call<T>(url: string, init?: RequestInit): Promise<Timed<T>> {
-  const t = process.hrtime.bigint();
-  const res = await fetch(url, init);
-  const text = await res.text();
-  const ms = Number(process.hrtime.bigint() - t) / 1e6;
-  if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${url}: ${res.status} ${text.slice(0, 500)}`);
-  return { ms, body: JSON.parse(text) as T };
-}
-
-/** p50 of `RUNS` calls (every one timed: the service caches no analysis), and the last answer. */
-async function p50<T>(f: () => Promise<Timed<T>>): Promise<{ p50: number; all: number[]; body: T }> {
-  const all: number[] = [];
-  let body!: T;
-  for (let i = 0; i < RUNS; i++) {
-    const r = await f();
-    all.push(r.ms);
-    body = r.body;
-  }
-  const sorted = [...all].sort((a, b) => a - b);
-  return { p50: sorted[Math.ceil(sorted.length / 2) - 1], all, body };
-}
-
-const runs = (all: number[]) => `runs ${all.map((m) => Math.round(m).toLocaleString('en-US')).join(' / ')} ms`;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.ceil(xs.length / 2) - 1];
+const runs = (all: Array<Timed<unknown>>) =>
+  `runs ${all.map((r) => Math.round(r.ms).toLocaleString('en-US')).join(' / ')} ms; service CPU p50 ${Math.round(median(all.map((r) => r.cpu))).toLocaleString('en-US')} ms`;
 
 interface Replay {
   flowGroups: number;
@@ -66,6 +49,23 @@ interface FindingList {
 export async function runSuggestStoreBench(): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'flowscope-bench-suggest-'));
   const service = new Service(dir, 19_000 + Math.floor(Math.random() * 1000));
+
+  async function call<T>(url: string, init?: RequestInit): Promise<Timed<T>> {
+    const c = service.cpuMs();
+    const t = process.hrtime.bigint();
+    const res = await fetch(url, init);
+    const text = await res.text();
+    const ms = Number(process.hrtime.bigint() - t) / 1e6;
+    if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${url}: ${res.status} ${text.slice(0, 500)}`);
+    return { ms, cpu: service.cpuMs() - c, bytes: Buffer.byteLength(text), body: JSON.parse(text) as T };
+  }
+
+  /** p50 of `RUNS` calls (every one computed afresh: the service keeps no analysis between calls), and the last answer. */
+  async function p50<T>(f: () => Promise<Timed<T>>): Promise<{ p50: number; all: Array<Timed<T>>; body: T }> {
+    const all: Array<Timed<T>> = [];
+    for (let i = 0; i < RUNS; i++) all.push(await f());
+    return { p50: median(all.map((r) => r.ms)), all, body: all[all.length - 1].body };
+  }
   const out: BenchResult[] = [];
   try {
     await service.start(); // creates the schema
@@ -90,7 +90,7 @@ export async function runSuggestStoreBench(): Promise<BenchResult[]> {
       name: 'store path: GET /api/v1/suggestions (SQL + analysis + replay proof), p50',
       value: sugg.p50,
       unit: 'ms',
-      notes: `${runs(sugg.all)}; ${items.length} suggestions (${kinds}; ${safe} safe), each replayed over ${items[0]?.replay.flowGroups.toLocaleString('en-US') ?? 0} flow groups; partial=${sugg.body.partial}; ${size}; target < 5,000 ms`,
+      notes: `${runs(sugg.all)}; ${items.length} suggestions (${kinds}; ${safe} safe), each replayed over ${items[0]?.replay.flowGroups.toLocaleString('en-US') ?? 0} flow groups; response ${(sugg.all[0].bytes / 2 ** 20).toFixed(1)} MiB; partial=${sugg.body.partial}; ${size}; target < 5,000 ms`,
     });
 
     const find = await p50(() => call<FindingList>(`${base}/api/v1/findings?${WINDOW}`));
