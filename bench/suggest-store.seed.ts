@@ -100,7 +100,12 @@ async function main(dir: string, t0: number): Promise<void> {
     { changes },
   );
   await ch.onApplicationShutdown();
-  process.stdout.write(`${JSON.stringify({ rows, groups: Number(d.n), states: changes.length + 1, resources: timeline.size, seconds: (Date.now() - started) / 1000 })}\n`);
+  // The global policy the in-process benchmark deletes (the first enforced one of the week's end), by its manifest identity.
+  const global = timeline
+    .versionsAt(t0 + 7 * DAY - 1)
+    .find((v) => v.resource.kind.endsWith('NetworkPolicy') && v.resource.namespace === '' && !(v.resource as { staged?: boolean }).staged)!.version;
+  const out = { rows, groups: Number(d.n), states: changes.length + 1, resources: timeline.size, seconds: (Date.now() - started) / 1000, globalPolicy: { kind: global.manifestKind, name: global.manifestName } };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
 main(process.argv[2], Number(process.argv[3])).catch((e) => {
