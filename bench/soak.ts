@@ -131,7 +131,11 @@ async function main(): Promise<void> {
     const sampling = (async () => {
       while (Date.now() < end) {
         await sleep(5000);
-        const metrics = await (await fetch(`${base}/metrics`, { headers })).text();
+        // A scrape that fails or hangs is a finding of the run, not the end of it: recorded, and sampling goes on.
+        const metrics = await fetch(`${base}/metrics`, { headers, signal: AbortSignal.timeout(30_000) })
+          .then((r) => r.text())
+          .catch((err: Error) => void failures.push(`metrics at ${Math.round((Date.now() - start) / 1000)} s: ${err.message}`));
+        if (metrics === undefined) continue;
         samples.push({ s: Math.round((Date.now() - start) / 1000), lag: metricSum(metrics, 'flowscope_ingest_lag_messages'), rssMiB: rssMiB(service.pid!), stored: metricSum(metrics, 'flowscope_ingest_stored_total') });
         const last = samples[samples.length - 1];
         process.stdout.write(`soak: ${last.s}s produced ${produced} stored ${last.stored} lag ${last.lag} messages, RSS ${last.rssMiB.toFixed(0)} MiB\n`);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { KafkaAdapter } from '../kafka/kafka.adapter';
+import { IngestMetrics } from '../metrics/ingest.metrics';
 import { ClickHouseAdapter } from '../storage/clickhouse.adapter';
 
 @Injectable()
@@ -9,6 +10,7 @@ export class DependencyHealth {
     private readonly indicator: HealthIndicatorService,
     private readonly clickhouse: ClickHouseAdapter,
     private readonly kafka: KafkaAdapter,
+    private readonly ingest: IngestMetrics,
   ) {}
 
   async clickhouseReady() {
@@ -23,5 +25,16 @@ export class DependencyHealth {
   async kafkaReady() {
     const check = this.indicator.check('kafka');
     return (await this.kafka.isReachable()) ? check.up() : check.down({ message: 'no broker answered' });
+  }
+
+  /**
+   * Down while a partition waits for its batch's writes to succeed (retried, nothing committed): a
+   * ping still answers when the disk is full or read-only, so readiness asks the ingest pipeline
+   * whether writes go through.
+   */
+  async storageWritable() {
+    const check = this.indicator.check('storage');
+    const paused = (await this.ingest.paused.get()).values.filter((v) => v.value > 0).length;
+    return paused === 0 ? check.up() : check.down({ message: `batches fail to be stored, ${paused} partition${paused === 1 ? '' : 's'} paused and retrying` });
   }
 }

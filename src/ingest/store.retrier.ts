@@ -39,7 +39,12 @@ export class StoreRetrier {
       } catch (err) {
         this.metrics.storeFailures.inc();
         // Given up only when the batch is no longer ours; kafkajs then redelivers it to the owner.
-        if (this.stopped || !stillOurs()) throw err;
+        // The partition is no longer paused here: left at 1, the gauge (and readiness) would report
+        // a pause nobody is in.
+        if (this.stopped || !stillOurs()) {
+          if (attempt > 0) this.metrics.paused.set(labels, 0);
+          throw err;
+        }
         if (attempt === 0) {
           this.metrics.pauses.inc();
           this.metrics.paused.set(labels, 1);

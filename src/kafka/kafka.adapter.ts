@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { Admin, Consumer, ConsumerConfig, Kafka, KafkaConfig, logLevel, LogEntry, Partitioners, Producer, ProducerConfig, SASLOptions } from 'kafkajs';
+import { Admin, Consumer, ConsumerConfig, Kafka, KafkaConfig, KafkaJSConnectionError, logLevel, LogEntry, Partitioners, Producer, ProducerConfig, SASLOptions } from 'kafkajs';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { untilKafkaReady } from './kafka-retry';
@@ -127,7 +127,7 @@ export class KafkaAdapter implements OnApplicationShutdown {
       const admin = this.kafka.admin();
       await admin.connect();
       try {
-        const { clusterId } = await admin.describeCluster();
+        const { clusterId } = await describeCluster(admin);
         const offsets = await admin.fetchTopicOffsets(topic);
         return { clusterId, partitions: offsets.map((p) => ({ partition: p.partition, low: BigInt(p.low), high: BigInt(p.high) })) };
       } finally {
@@ -165,5 +165,19 @@ export class KafkaAdapter implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.allSettled(this.clients.splice(0).map((c) => c.disconnect()));
+  }
+}
+
+/**
+ * kafkajs's describeCluster fails with a TypeError (its metadata came back null) when the broker
+ * drops the connection mid-request; that is a broker going away, so it is reported as the
+ * connection error it is and retried like one, rather than crashing the consumer for good.
+ */
+export async function describeCluster(admin: Admin): ReturnType<Admin['describeCluster']> {
+  try {
+    return await admin.describeCluster();
+  } catch (err) {
+    if (err instanceof TypeError) throw new KafkaJSConnectionError(`cluster metadata unavailable (${err.message})`);
+    throw err;
   }
 }

@@ -68,6 +68,10 @@ describe('the data directory runs out of space', () => {
     assert.ok(committedEvents <= storedWhileFull, `committed ${committedEvents} events, stored ${storedWhileFull}`);
     assert.ok(storedWhileFull < EVENTS, 'the disk filled before everything was stored');
     assert.ok(metric(full, 'flowscope_ingest_paused') >= 1, 'the metrics report the pause');
+    const ready = await fetch(`http://127.0.0.1:${service.port}/health/ready`);
+    const readyBody = (await ready.json()) as { details?: Array<{ field: string }> };
+    assert.equal(ready.status, 503, 'not ready while batches cannot be stored');
+    assert.ok(readyBody.details?.some((d) => d.field === 'storage'), JSON.stringify(readyBody));
 
     // Space returns.
     const grown = mount('-o', 'remount,size=1g', dir);
@@ -76,6 +80,7 @@ describe('the data directory runs out of space', () => {
     await new Promise((r) => setTimeout(r, 2000));
     assert.equal(await stored(), EVENTS, 'nothing lost, nothing doubled');
     assert.equal(metric(await metrics(), 'flowscope_ingest_paused'), 0, 'resumed by itself');
+    assert.equal((await fetch(`http://127.0.0.1:${service.port}/health/ready`)).status, 200, 'ready again');
     process.stdout.write(`# figures: produced ${EVENTS}, ${storedWhileFull} stored when the 12 MiB disk filled, ${EVENTS} stored after it grew, duplicated 0; ${committedEvents} committed while full\n`);
   });
 });

@@ -72,5 +72,6 @@ describe('ingest from a real Kafka broker into embedded ClickHouse, read back ov
     assert.equal(res.body.status, 'ok');
     assert.equal(res.body.info.clickhouse.status, 'up');
     assert.equal(res.body.info.kafka.status, 'up');
+    assert.equal(res.body.info.storage.status, 'up');
   });
 });

@@ -21,3 +21,8 @@ export function parsePrometheusText(text: string): Sample[] {
   }
   return samples;
 }
+
+/** The sum of a metric's samples over all their labels (0 when it has none yet). */
+export function metricSum(text: string, name: string): number {
+  return parsePrometheusText(text).reduce((n, s) => (s.name === name ? n + s.value : n), 0);
+}
