@@ -27,10 +27,12 @@ export function seed(dir: string, flows: number): number {
     const s = new Session(${JSON.stringify(dir)});
     s.query('USE flowscope');
     const n = ${flows}, step = 1000000;
+    // Label sets {app: app-N} live in label_sets under the writer's content hash (see content-ids.ts).
+    s.query("INSERT INTO label_sets (id, labels) SELECT reinterpretAsUInt64(MD5(concat('app', char(0), 'app-', toString(number)))), map('app', concat('app-', toString(number))) FROM numbers(500)");
     for (let start = 0; start < n; start += step) {
       const count = Math.min(step, n - start);
       s.query(\`INSERT INTO flows (start_time, end_time, action, reporter, protocol, src_ip, src_port, dst_ip, dst_port,
-          src_type, src_namespace, src_name, src_name_aggr, src_labels, dst_type, dst_namespace, dst_name, dst_name_aggr, dst_labels,
+          src_type, src_namespace, src_name, src_name_aggr, src_labels_id, dst_type, dst_namespace, dst_name, dst_name_aggr, dst_labels_id,
           node, num_flows, packets_in, packets_out, bytes_in, bytes_out, reported_verdict, computed_verdict, computed_pending_verdict,
           trace_source, trace_tiers, trace_policies, trace_rules, trace_actions, decision_kind, decision_tier, decision_tier_order,
           decision_policy, decision_policy_order, decision_rule_index, pending_decision_policy, pending_decision_rule_index,
@@ -38,8 +40,8 @@ export function seed(dir: string, flows: number): number {
         SELECT ts, ts + toIntervalSecond(10), act, if(number % 2 = 0, 'src', 'dst'), if(number % 5 = 0, 'udp', 'tcp'),
           IPv4NumToString(toUInt32(167772160 + number % 50000)), toUInt16(30000 + number % 20000),
           IPv4NumToString(toUInt32(184549376 + (number * 13) % 50000)), toUInt16([443, 5432, 53, 8080][number % 4 + 1]),
-          'wep', sns, concat('pod-', toString(number % 50000)), concat('app-', toString(number % 500), '-*'), map('app', concat('app-', toString(number % 500))),
-          'wep', dns, concat('pod-', toString((number * 13) % 50000)), concat('app-', toString((number * 13) % 500), '-*'), map('app', concat('app-', toString((number * 13) % 500))),
+          'wep', sns, concat('pod-', toString(number % 50000)), concat('app-', toString(number % 500), '-*'), reinterpretAsUInt64(MD5(concat('app', char(0), 'app-', toString(number % 500)))),
+          'wep', dns, concat('pod-', toString((number * 13) % 50000)), concat('app-', toString((number * 13) % 500), '-*'), reinterpretAsUInt64(MD5(concat('app', char(0), 'app-', toString((number * 13) % 500)))),
           concat('node-', toString(number % 20)), 1, 10, 12, 1000, 2000, act, act, act,
           'computed', ['default'], [pol], [toInt32(number % 3)], [act], 'rule', 'default', 1000000,
           pol, 100, toInt32(number % 3), pol, toInt32(number % 3),

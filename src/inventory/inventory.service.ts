@@ -50,7 +50,11 @@ export class InventoryService implements OnModuleInit {
   readonly timeline = new InventoryTimeline();
   /** Snapshots by generation:epoch; a handful suffices since flows arrive roughly in time order. */
   private readonly snapshots = new Map<string, InventorySnapshot>();
-  private lastSnapshot?: { key: string; snap: InventorySnapshot; generation: number; at: number };
+  /**
+   * The state used last, to derive the next one from: `epoch` is the timeline's epoch at `at` when
+   * it was compiled, so a version that arrived later but took effect at or before `at` is noticed.
+   */
+  private lastSnapshot?: { key: string; snap: InventorySnapshot; generation: number; at: number; epoch: number };
 
   constructor(
     private readonly storage: Storage,
@@ -162,7 +166,7 @@ export class InventoryService implements OnModuleInit {
       if (this.snapshots.size >= SNAPSHOT_CACHE_SIZE) this.snapshots.delete(this.snapshots.keys().next().value as string);
     }
     this.snapshots.set(key, snap);
-    this.lastSnapshot = { key, snap, generation: this.timeline.generation, at: t };
+    this.lastSnapshot = { key, snap, generation: this.timeline.generation, at: t, epoch: this.timeline.epochAt(t) };
     return snap;
   }
 
@@ -172,8 +176,10 @@ export class InventoryService implements OnModuleInit {
    */
   private derive(t: number): InventorySnapshot | undefined {
     const last = this.lastSnapshot;
-    // A backfill (new generation) may have changed the last state itself: nothing to derive from.
-    if (!last || last.generation !== this.timeline.generation) return undefined;
+    // A backfill (new generation), or a version dated at or before the last state's instant that
+    // arrived after it was compiled (its epoch moved: inventory messages are often dated a little
+    // before they arrive), changed the last state itself: nothing to derive from.
+    if (!last || last.generation !== this.timeline.generation || this.timeline.epochAt(last.at) !== last.epoch) return undefined;
     const changes = this.timeline.changesBetween(last.at, t, DERIVE_LIMIT);
     return changes && last.snap.withChanges(changes.upserts, changes.deletions);
   }

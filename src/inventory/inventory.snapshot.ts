@@ -25,7 +25,8 @@ export class InventorySnapshot {
       this.namespaceLabels = new Map();
       this.policies = new Map();
       for (const r of derived ? derived.engine.resources : resources) {
-        if (r.kind === 'Namespace') this.namespaceLabels.set(r.name, r.labels);
+        // A plain copy, once per snapshot: enriched rows share it (and its label set id) read-only.
+        if (r.kind === 'Namespace') this.namespaceLabels.set(r.name, { ...r.labels });
         else if (isPolicy(r)) this.policies.set(r.key, r);
       }
     }

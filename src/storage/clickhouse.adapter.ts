@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { ClickHouseClient, ClickHouseSettings, createClient } from '@clickhouse/client';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import type { ChdbExtension } from 'chdb/connection';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { inlineParams } from './sql-literal';
@@ -42,6 +43,8 @@ export type StreamFormat = 'CSV' | 'JSONEachRow';
 export class ClickHouseAdapter implements OnApplicationShutdown {
   private readonly logger = new Logger(ClickHouseAdapter.name);
   private client?: ClickHouseClient;
+  /** The embedded engine's own insert door (a Buffer handed to its parser), when embedded. */
+  private rawInsert?: ChdbExtension['rawInsert'];
   /** Embedded engine: the reader sessions with their queries in flight (the least busy serves next). */
   private readers: Array<{ client: ClickHouseClient; busy: number }> = [];
   readonly embedded: boolean;
@@ -61,7 +64,8 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
       mkdirSync(path, { recursive: true });
       // chdb types its Connection against @clickhouse/client-common, which @clickhouse/client now
       // bundles as its own copy: the shapes are the same, the declarations are not.
-      const connection = createChdbConnection({ path }) as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'];
+      const chdb = createChdbConnection({ path });
+      const connection = chdb as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'];
       const client = createClient({ connection });
       await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
       // chDB ignores the client's `database` option; USE sticks to its single session instead.
@@ -72,6 +76,7 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
         this.readers.push({ client: reader, busy: 0 });
       }
       this.client = client;
+      this.rawInsert = (params) => chdb.chdb.rawInsert(params);
       this.logger.log(`embedded ClickHouse (chDB) in ${path}, database ${database}`);
     } else {
       const tls = tlsCa !== undefined ? { tls: { ca_cert: Buffer.from(tlsCa) } } : {};
@@ -171,19 +176,34 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
       table,
       values: rows as object[],
       format: 'JSONEachRow',
-      clickhouse_settings: dedupToken ? { insert_deduplicate: 1, insert_deduplication_token: dedupToken } : undefined,
+      clickhouse_settings: dedupSettings(dedupToken),
     });
   }
 
-  /** Inserts TabSeparated lines (see tsv.encoder.ts) for the given columns; same guarantees as insert(). */
+  /**
+   * Inserts TabSeparated lines (see tsv.encoder.ts) for the given columns; same guarantees as
+   * insert(). The embedded engine gets the bytes through its own raw insert (no client layer
+   * copying the body into the SQL text); a server gets them over HTTP.
+   */
   async insertTsv(table: string, columns: readonly string[], lines: readonly string[], dedupToken?: string): Promise<void> {
     if (lines.length === 0) return;
+    await this.insertTsvBytes(table, columns, Buffer.from(`${lines.join('\n')}\n`), dedupToken);
+  }
+
+  /** TabSeparated bytes (whole lines) for the given columns; same guarantees as insert(). */
+  async insertTsvBytes(table: string, columns: readonly string[], body: Buffer, dedupToken?: string): Promise<void> {
+    if (body.length === 0) return;
+    const settings = dedupSettings(dedupToken);
+    if (this.rawInsert) {
+      await this.rawInsert({ table, columns, format: 'TabSeparated', values: body, settings });
+      return;
+    }
     await this.ch.insert({
       table,
-      values: Readable.from([Buffer.from(`${lines.join('\n')}\n`)], { objectMode: false }),
+      values: Readable.from([body], { objectMode: false }),
       format: 'TabSeparated',
       columns: columns as [string, ...string[]],
-      clickhouse_settings: dedupToken ? { insert_deduplicate: 1, insert_deduplication_token: dedupToken } : undefined,
+      clickhouse_settings: settings,
     });
   }
 
@@ -197,8 +217,18 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
     const client = this.client;
     const readers = this.readers;
     this.client = undefined;
+    this.rawInsert = undefined;
     this.readers = [];
     for (const r of readers) await r.client.close();
     await client?.close();
   }
+}
+
+/**
+ * An insert's deduplication settings, the token always stated: chDB's client connection applies
+ * settings as SET on its one session, so a token left from the previous insert would otherwise
+ * apply to the next insert without one (and could drop it as a repeat).
+ */
+function dedupSettings(dedupToken: string | undefined): { insert_deduplicate: 1; insert_deduplication_token: string } {
+  return { insert_deduplicate: 1, insert_deduplication_token: dedupToken ?? '' };
 }

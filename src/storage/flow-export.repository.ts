@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ClickHouseAdapter, ResultChunk } from './clickhouse.adapter';
 import { FlowFilter, flowWhere, ROW_ID } from './flow-filter';
+import { labelsOf } from './shared-values.sql';
 import { ipAccess } from './ip-index';
 
 /** An ISO 8601 instant (2026-11-26T06:00:00.123Z) from a DateTime64(3, 'UTC') column. */
@@ -26,7 +27,7 @@ interface ExportColumn {
 
 const text = (name: string, expr: string): ExportColumn => ({ name, json: expr, csv: cell(expr) });
 const plain = (name: string, expr: string): ExportColumn => ({ name, json: expr, csv: expr });
-const labels = (name: string, col: string): ExportColumn => ({ name, json: col, csv: cell(`toJSONString(${col})`) });
+const labels = (name: string, idColumn: string): ExportColumn => ({ name, json: labelsOf(idColumn), csv: cell(`toJSONString(${labelsOf(idColumn)})`) });
 
 /**
  * The export's columns, in this order, under these names: a stable contract (README, "Exports").
@@ -39,13 +40,13 @@ export const EXPORT_COLUMNS: readonly ExportColumn[] = [
   text('src_namespace', 'src_namespace'),
   text('src_name', 'src_name'),
   text('src_aggregated_name', 'src_name_aggr'),
-  labels('src_labels', 'src_labels'),
+  labels('src_labels', 'src_labels_id'),
   text('src_ip', 'src_ip'),
   plain('src_port', 'src_port'),
   text('dst_namespace', 'dst_namespace'),
   text('dst_name', 'dst_name'),
   text('dst_aggregated_name', 'dst_name_aggr'),
-  labels('dst_labels', 'dst_labels'),
+  labels('dst_labels', 'dst_labels_id'),
   text('dst_ip', 'dst_ip'),
   plain('dst_port', 'dst_port'),
   text('protocol', 'protocol'),

@@ -123,7 +123,7 @@ export function flowWhere(f: FlowFilter, opts: { rollup?: boolean; ip?: IpAccess
       cond(`(${side}_name = ${name} OR ${side}_name_aggr = ${name})`);
     }
     if (e.selector !== undefined) {
-      cond(selectorSql(e.selector, { labels: `${side}_labels`, namespace: `${side}_namespace` }, (v) => bind(v, typeof v === 'string' ? 'String' : 'Array(String)')));
+      cond(selectorSql(e.selector, { labelsId: `${side}_labels_id`, namespace: `${side}_namespace` }, (v) => bind(v, typeof v === 'string' ? 'String' : 'Array(String)')));
     }
     if (e.ip !== undefined) {
       if (opts.ip?.[side]) viaIndex(e.ip, side);

@@ -4,6 +4,9 @@ import { FlowDetails, hasDetails } from '../flows/flow-details';
 import { FlowAction } from '../flows/flow-record';
 import { FlowFilter, flowWhere, ROW_ID } from './flow-filter';
 import { ClickHouseAdapter } from './clickhouse.adapter';
+import { ruleTextOf, WIDE_COLUMNS } from './shared-values.sql';
+import { encodeFlowRow, FLOW_COLUMNS } from './flow-row.encoder';
+import { SHARED_TABLES, SharedTable, SharedValues } from './shared-values';
 import { ipAccess } from './ip-index';
 import { encodeTsvRow, tsvTime, TsvValue } from './tsv.encoder';
 import { WhereBuilder } from './where.builder';
@@ -68,18 +71,30 @@ const NEWEST_FIRST = 'toStartOfHour(start_time) DESC, start_time DESC, source_to
 export class FlowRepository {
   constructor(private readonly clickhouse: ClickHouseAdapter) {}
 
+  /** What this process already stored in the small tables flows rows point into. */
+  private readonly shared = new SharedValues();
+
   /**
-   * One insert per batch (plus one for the records' details, when any has some); the token makes a
-   * retry of the same batch a no-op. Details go first: a crash between the two inserts leaves the
-   * batch uncommitted and unstored in `flows`, so it is redelivered and both are written again (the
-   * details table folds a repeated row). Errors propagate. `incarnation` names the incarnation of
-   * the Kafka partition the rows came from (see PartitionIncarnations); '' is the first one.
+   * One insert per batch into `flows`, after the label sets, rule texts and reported traces it
+   * names that this process has not stored yet and the records' details (when any has some), so a
+   * reader never meets an id whose value is missing. Every insert carries the batch's token, which
+   * makes a retry of the same batch a no-op. A crash between the inserts leaves the batch
+   * uncommitted and unstored in `flows`, so it is redelivered and written again (the small tables
+   * and the details table fold repeated rows). Errors propagate. `incarnation` names the
+   * incarnation of the Kafka partition the rows came from (see PartitionIncarnations); '' is the
+   * first one.
    */
   async insert(flows: readonly AttributedFlow[], dedupToken: string, incarnation = ''): Promise<void> {
+    const batch = this.shared.batch();
+    const rows = flows.map((f) => encodeFlowRow(f, batch, incarnation));
+    for (const table of Object.keys(SHARED_TABLES) as SharedTable[]) {
+      if (batch.lines[table].length > 0) await this.clickhouse.insertTsv(table, SHARED_TABLES[table], batch.lines[table], dedupToken);
+    }
+    batch.stored();
     const details: string[] = [];
     for (const f of flows) if (hasDetails(f.record.details)) details.push(encodeTsvRow(detailValues(f, incarnation)));
     if (details.length > 0) await this.clickhouse.insertTsv('flow_details', DETAIL_COLUMNS, details, dedupToken);
-    await this.clickhouse.insertTsv('flows', INSERT_COLUMNS, flows.map((f) => encodeTsvRow([...flowValues(f), incarnation])), dedupToken);
+    await this.clickhouse.insertTsv('flows', FLOW_COLUMNS, rows, dedupToken);
   }
 
   /**
@@ -134,12 +149,16 @@ export class FlowRepository {
         { beforeTime: q.before.startTime, beforeTopic: before.topic, beforePartition: before.partition, beforeOffset: before.offset, beforeIndex: before.index, beforeIncarnation: before.incarnation },
       );
     }
+    // The page is cut first, then its ids are looked up: only the page's rows pay for the values.
     const rows = await this.clickhouse.query<FlowRow>(
-      `SELECT ${ROW_ID} AS id, toUnixTimestamp64Milli(start_time) AS start_ms, toUnixTimestamp64Milli(end_time) AS end_ms, *
-       FROM flows
-       WHERE ${where.sql}
-       ORDER BY ${NEWEST_FIRST}
-       LIMIT {limit:UInt32}`,
+      `SELECT *, ${WIDE_COLUMNS} FROM (
+         SELECT ${ROW_ID} AS id, toUnixTimestamp64Milli(start_time) AS start_ms, toUnixTimestamp64Milli(end_time) AS end_ms, *
+         FROM flows
+         WHERE ${where.sql}
+         ORDER BY ${NEWEST_FIRST}
+         LIMIT {limit:UInt32}
+       )
+       ORDER BY ${NEWEST_FIRST}`,
       { ...where.params, limit: q.limit + 1 },
     );
     const more = rows.length > q.limit;
@@ -168,7 +187,8 @@ export class FlowRepository {
       )
       .scope(scope);
     const [row] = await this.clickhouse.query<FlowRow>(
-      `SELECT ${ROW_ID} AS id, toUnixTimestamp64Milli(start_time) AS start_ms, toUnixTimestamp64Milli(end_time) AS end_ms, *
+      `SELECT ${ROW_ID} AS id, toUnixTimestamp64Milli(start_time) AS start_ms, toUnixTimestamp64Milli(end_time) AS end_ms, *,
+              ${WIDE_COLUMNS}, ${ruleTextOf('decision_rule_id')} AS decision_rule
        FROM flows WHERE ${where.sql} LIMIT 1`,
       where.params,
     );
@@ -277,36 +297,6 @@ function toStoredFlow(r: FlowRow): StoredFlow {
     flags: { verdictMismatch: Number(r.verdict_mismatch) === 1, unknownPolicy: Number(r.unknown_policy) === 1, unknownEndpoint: Number(r.unknown_endpoint) === 1, verdictUncertain: Number(r.verdict_uncertain) === 1 },
     source: { format: r.source_format, topic: r.source_topic, partition: Number(r.source_partition), offset: String(r.source_offset) },
   };
-}
-
-/** The flows table's columns an insert writes, in the order flowValues() gives them. */
-export const FLOW_COLUMNS = [
-  'start_time', 'end_time', 'action', 'reporter', 'protocol', 'src_ip', 'src_port', 'dst_ip', 'dst_port',
-  'src_type', 'src_namespace', 'src_name', 'src_name_aggr', 'src_labels', 'src_namespace_labels', 'src_service_account', 'src_node', 'src_owner',
-  'dst_type', 'dst_namespace', 'dst_name', 'dst_name_aggr', 'dst_labels', 'dst_namespace_labels', 'dst_service_account', 'dst_node', 'dst_owner',
-  'dst_service_name', 'dst_service_namespace', 'dst_service_port', 'node', 'num_flows', 'num_flows_started', 'num_flows_completed',
-  'packets_in', 'packets_out', 'bytes_in', 'bytes_out', 'reported_enforced', 'reported_pending', 'reported_verdict',
-  'computed_verdict', 'computed_pending_verdict', 'trace_source', 'trace_tiers', 'trace_policies', 'trace_rules', 'trace_actions',
-  'decision_kind', 'decision_tier', 'decision_tier_order', 'decision_policy', 'decision_policy_order', 'decision_rule_index', 'decision_rule',
-  'pending_decision_policy', 'pending_decision_rule_index', 'verdict_mismatch', 'unknown_policy', 'unknown_endpoint',
-  'source_format', 'source_topic', 'source_partition', 'source_offset', 'source_index', 'verdict_uncertain',
-] as const;
-
-const INSERT_COLUMNS = [...FLOW_COLUMNS, 'source_incarnation'];
-
-/** One attributed flow as a row of FLOW_COLUMNS (exported for the insert benchmark's ceiling). */
-export function flowValues({ record: r, source: s, src, dst, attribution: a }: AttributedFlow): TsvValue[] {
-  return [
-    tsvTime(r.startTime), tsvTime(r.endTime), r.action, r.reporter, r.protocol, r.srcIp, r.srcPort, r.dstIp, r.dstPort,
-    src.type, src.namespace, src.name, src.aggregatedName, src.labels, src.namespaceLabels, src.serviceAccount, src.node, src.owner,
-    dst.type, dst.namespace, dst.name, dst.aggregatedName, dst.labels, dst.namespaceLabels, dst.serviceAccount, dst.node, dst.owner,
-    r.dstService?.name ?? '', r.dstService?.namespace ?? '', r.dstService?.port ?? 0, r.node, r.numFlows, r.numFlowsStarted, r.numFlowsCompleted,
-    r.packetsIn, r.packetsOut, r.bytesIn, r.bytesOut, r.enforcedHits, r.pendingHits, a.reportedVerdict,
-    a.computedVerdict, a.computedPendingVerdict, a.traceSource, a.trace.map((h) => h.tier), a.trace.map((h) => h.policy), a.trace.map((h) => h.ruleIndex), a.trace.map((h) => h.action),
-    a.decision.kind, a.decision.tier, a.decision.tierOrder, a.decision.policy, a.decision.policyOrder, a.decision.ruleIndex, a.decision.rule,
-    a.pendingDecision.policy, a.pendingDecision.ruleIndex, a.verdictMismatch, a.unknownPolicy, a.unknownEndpoint,
-    s.format, s.topic, s.partition, s.offset, s.index, a.verdictUncertain,
-  ];
 }
 
 /** The flow_details columns an insert writes, in the order detailValues() gives them. */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { FlowGroup } from '../suggest/flow-group';
 import { ClickHouseAdapter } from './clickhouse.adapter';
 import { ROW_ID } from './flow-filter';
+import { labelsOf } from './shared-values.sql';
 import { WhereBuilder } from './where.builder';
 
 export interface AnalysisWindow {
@@ -221,11 +222,11 @@ export class SuggestRepository {
   async workloadLabels(w: AnalysisWindow, scope: NamespaceScope): Promise<WorkloadLabels[]> {
     const where = flowWindow(w, scope);
     const rows = await this.clickhouse.query<Record<string, unknown>>(
-      `SELECT ns, wl, groupUniqArrayArray(sets) AS label_sets FROM (
-         SELECT src_namespace AS ns, ${WORKLOAD('src')} AS wl, groupUniqArray(src_labels) AS sets FROM flows
+      `SELECT ns, wl, arrayMap(id -> ${labelsOf('id')}, groupUniqArrayArray(sets)) AS label_sets FROM (
+         SELECT src_namespace AS ns, ${WORKLOAD('src')} AS wl, groupUniqArray(src_labels_id) AS sets FROM flows
          WHERE ${where.sql} AND src_type IN ('wep', 'hep') GROUP BY ns, wl
          UNION ALL
-         SELECT dst_namespace AS ns, ${WORKLOAD('dst')} AS wl, groupUniqArray(dst_labels) AS sets FROM flows
+         SELECT dst_namespace AS ns, ${WORKLOAD('dst')} AS wl, groupUniqArray(dst_labels_id) AS sets FROM flows
          WHERE ${where.sql} AND dst_type IN ('wep', 'hep') GROUP BY ns, wl
        ) GROUP BY ns, wl ORDER BY ns, wl`,
       where.params,

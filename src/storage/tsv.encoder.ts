@@ -6,15 +6,21 @@
 export type TsvValue = string | number | boolean | null | readonly string[] | readonly number[] | Readonly<Record<string, string>>;
 
 const NEEDS_TSV_ESCAPE = /[\t\n\r\\]/;
-const NEEDS_QUOTE_ESCAPE = /['\\]/;
+const NEEDS_QUOTE_ESCAPE = /['\\\t\n\r]/;
+const QUOTE_ESCAPES = /['\\\t\n\r]/g;
+const QUOTE_ESCAPE: Record<string, string> = { "'": "\\'", '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
-function escapeField(s: string): string {
+export function escapeField(s: string): string {
   return NEEDS_TSV_ESCAPE.test(s) ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : s;
 }
 
-/** A string literal inside an Array or Map value. */
-function quote(s: string): string {
-  return `'${NEEDS_QUOTE_ESCAPE.test(s) ? s.replace(/\\/g, '\\\\').replace(/'/g, "\\'") : s}'`;
+/**
+ * A string literal inside an Array or Map value. The engine reads such a field's elements as quoted
+ * strings straight from the TSV text (there is no second, TSV-level unescaping), so tabs and line
+ * breaks are escaped here and backslashes only once.
+ */
+export function quote(s: string): string {
+  return `'${NEEDS_QUOTE_ESCAPE.test(s) ? s.replace(QUOTE_ESCAPES, (c) => QUOTE_ESCAPE[c]) : s}'`;
 }
 
 function encodeValue(v: TsvValue): string {
@@ -34,7 +40,7 @@ function encodeValue(v: TsvValue): string {
       const x = v[i] as string | number;
       out += typeof x === 'number' ? String(x) : quote(x);
     }
-    return escapeField(out + ']');
+    return `${out}]`;
   }
   let out = '{';
   let first = true;
@@ -43,7 +49,7 @@ function encodeValue(v: TsvValue): string {
     first = false;
     out += `${quote(k)}:${quote((v as Record<string, string>)[k])}`;
   }
-  return escapeField(out + '}');
+  return `${out}}`;
 }
 
 /** One TabSeparated line (no trailing newline) of values in column order. */
@@ -55,5 +61,8 @@ export function encodeTsvRow(values: readonly TsvValue[]): string {
 
 /** DateTime64(3) from epoch milliseconds, as text formats read it (seconds with a fraction). */
 export function tsvTime(ms: number): string {
-  return (ms / 1000).toFixed(3);
+  // Integer milliseconds (every record's) without toFixed, which showed in the ingest profile.
+  if (!Number.isSafeInteger(ms) || ms < 0) return (ms / 1000).toFixed(3);
+  const frac = ms % 1000;
+  return `${(ms - frac) / 1000}.${frac < 10 ? '00' : frac < 100 ? '0' : ''}${frac}`;
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ClickHouseAdapter } from '../../src/storage/clickhouse.adapter';
 import { consumeAll, produce, testKafka } from '../support/kafka-test-client';
 import { eventually, testConfig } from '../support/test-config';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -65,6 +66,37 @@ describe('ingest from a real Kafka broker into embedded ClickHouse, read back ov
     } finally {
       await admin.disconnect();
     }
+  });
+
+  it('stores ingested flows on the narrow layout: label filters find them, answers show full labels and reported traces', async () => {
+    await t.http().post('/api/v1/inventory').query({ validFrom: new Date(now - 3_600_000).toISOString() }).set('content-type', 'application/yaml').send(`
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {team: retail}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: cart-0, namespace: shop, labels: {app: cart, tier: "it's back"}}
+status: {podIP: 10.2.0.50}
+`).expect(200);
+    const hit = '0|default|shop/default.gone|allow|0';
+    await produce(t.config.kafka.topics.flows, [
+      { key: 'node-b', value: [50, 51].map((i) => event(i, { srcIp: '10.2.0.50', policies: { enforced: [hit] } })).join('\n') },
+    ]);
+    const from = new Date(now - 3_600_000).toISOString();
+    const items = await eventually(async () => {
+      const res = await t.http().get('/api/v1/flows').query({ from, srcSelector: "app == 'cart' && tier startswith 'it'" }).expect(200);
+      return res.body.items.length >= 2 ? res.body.items : undefined;
+    }, 'two labelled flows in the API');
+    for (const f of items) {
+      assert.deepEqual(f.src.labels, { app: 'cart', tier: "it's back" });
+      assert.deepEqual(f.reported.enforced, [hit]);
+    }
+    const none = await t.http().get('/api/v1/flows').query({ from, srcSelector: "app == 'cart' && !has(tier)" }).expect(200);
+    assert.deepEqual(none.body.items, []);
+    const ch = t.app.get(ClickHouseAdapter);
+    const [sets] = await ch.query<{ n: string }>("SELECT count() AS n FROM label_sets FINAL WHERE labels['app'] = 'cart'");
+    assert.equal(Number(sets.n), 1, 'the label set is stored once');
   });
 
   it('reports ready when ClickHouse and Kafka answer', async () => {
