@@ -11,6 +11,7 @@ import { runIngestBench } from './ingest.bench';
 import { runPolicyBench } from './policy.bench';
 import { runQueryBench } from './query.bench';
 import { runSimulatorBench } from './simulator.bench';
+import { runSuggestStoreBench } from './suggest-store.bench';
 import { runSuggestBench } from './suggest.bench';
 
 const MODULES: BenchModule[] = [
@@ -18,6 +19,7 @@ const MODULES: BenchModule[] = [
   { name: 'simulator', run: runSimulatorBench },
   { name: 'ingest', run: runIngestBench },
   { name: 'suggestions', run: runSuggestBench },
+  { name: 'suggestions (store path)', run: runSuggestStoreBench },
   { name: 'reads and exports', run: runQueryBench },
 ];
 

@@ -96,6 +96,14 @@ export class Service {
     return m ? Number(m[1]) / 1024 : NaN;
   }
 
+  /** CPU time (user + system, every thread: the embedded engine's included) the service has used, in ms. */
+  cpuMs(): number {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${this.child!.pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  }
+
   async stop(): Promise<void> {
     const c = this.child;
     if (!c || c.exitCode !== null) return;

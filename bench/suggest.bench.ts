@@ -5,7 +5,7 @@
  * findings, proposals and their joint replay; and one simulate of a candidate over every group.
  * Run alone: npx tsc -p tsconfig.json && node dist/bench/suggest.bench.js
  */
-import { InventoryTimeline } from '../src/inventory/inventory.timeline';
+import { InventoryTimeline, InventoryVersion } from '../src/inventory/inventory.timeline';
 import { normalizeResource, PolicyResource, PolicySnapshot, Resource } from '../src/policy';
 import { generateCluster } from '../src/simulator/cluster.generator';
 import { podManifest } from '../src/simulator/manifest.builders';
@@ -23,20 +23,27 @@ import { BenchResult } from './bench.types';
 const DAY = 86_400_000;
 const GROUPS = 100_000;
 
-function build() {
+/**
+ * The large cluster, its inventory timeline (`t0` the start of the week) and 100,000 distinct flow
+ * groups; `versions` are the inventory's versions as the store keeps them (the store benchmark seeds them).
+ */
+export function build(t0 = 0) {
   const cluster = generateCluster('large');
+  const versions: InventoryVersion[] = [];
   const manifests = [...cluster.baseManifests, ...cluster.policyManifests, ...[...cluster.pods.values()].map(podManifest)];
   const timeline = new InventoryTimeline();
   const add = (m: { kind: string; metadata: { name: string } }, at: number) => {
     const out = normalizeResource(m);
     if (!('resource' in out)) return;
     const r = out.resource;
-    timeline.add({ key: r.key, kind: r.kind, namespace: r.namespace, name: r.name, manifestKind: m.kind, manifestName: m.metadata.name, validFrom: at, deleted: false, manifest: m, source: 'bench' }, r);
+    const v: InventoryVersion = { key: r.key, kind: r.kind, namespace: r.namespace, name: r.name, manifestKind: m.kind, manifestName: m.metadata.name, validFrom: at, deleted: false, manifest: m, source: 'bench' };
+    versions.push(v);
+    timeline.add(v, r);
   };
-  for (const m of manifests) add(m as never, 0);
+  for (const m of manifests) add(m as never, t0);
   // Three changes during the week: four inventory states to replay against.
   const pods = [...cluster.pods.values()];
-  for (const d of [2, 4, 6]) add(podManifest({ ...pods[d], app: { ...pods[d].app, labels: { ...pods[d].app.labels, rollout: `d${d}` } } }) as never, d * DAY);
+  for (const d of [2, 4, 6]) add(podManifest({ ...pods[d], app: { ...pods[d].app, labels: { ...pods[d].app.labels, rollout: `d${d}` } } }) as never, t0 + d * DAY);
   const rnd = new Prng(7);
   const groups: FlowGroup[] = [];
   const seen = new Set<string>();
@@ -46,7 +53,7 @@ function build() {
     const d = rnd.pick(pods);
     const dstIp = toPod ? d.ips[0] : `${rnd.int(11, 200)}.${rnd.int(0, 255)}.${rnd.int(0, 255)}.${rnd.int(1, 254)}`;
     const port = toPod ? rnd.pick(d.app.ports) : { port: rnd.pick([443, 80, 53]), protocol: 'TCP' as const };
-    const time = rnd.int(0, 7 * DAY - 1);
+    const time = t0 + rnd.int(0, 7 * DAY - 1);
     const epoch = timeline.epochAt(time);
     const key = `${epoch}|${s.ips[0]}|${dstIp}|${port.port}|${port.protocol}`;
     if (seen.has(key)) continue;
@@ -54,7 +61,7 @@ function build() {
     groups.push({ time, srcIp: s.ips[0], dstIp, protocol: port.protocol.toLowerCase(), dstPort: port.port, srcPort: null, srcNamespace: s.namespace, srcName: s.name, dstNamespace: toPod ? d.namespace : '', dstName: toPod ? d.name : '', records: 1 + rnd.int(0, 20), flows: 1, bytes: 1000, firstSeen: time, lastSeen: time + rnd.int(0, 3) * DAY, sampleIds: [`b/${groups.length}`] });
   }
   groups.sort((a, b) => timeline.epochAt(a.time) - timeline.epochAt(b.time));
-  return { timeline, groups, pods };
+  return { timeline, groups, pods, versions };
 }
 
 /** What the grouped SQL gives the analyses: per deciding rule (or profile), local workload, peer and port. */

@@ -51,7 +51,17 @@ export class SuggestionsService {
     const want = (k: SuggestionKind) => !q.suggestionKinds?.length || q.suggestionKinds.includes(k);
     const w = { from: q.window.from.getTime(), to: q.window.to.getTime() };
     const { policies, workloads } = this.findings.inputs(q, scope);
-    const labelRows = await this.repository.workloadLabels(q.window, scope);
+    const protect = want('protect-workload') && q.tier === undefined && q.policy === undefined;
+    // Independent reads go out together: the embedded engine serves them on separate sessions, one
+    // core each, and the flow groups (the largest) load while the proposals are being built.
+    const labelsP = this.repository.workloadLabels(q.window, scope);
+    const ruleEdgesP = want('tighten-rule') ? this.repository.edges(q.window, scope, { decisionKinds: ['rule'], action: 'allow', policy: q.policy, namespace: q.namespace }) : undefined;
+    const profileEdgesP = protect ? this.repository.edges(q.window, scope, { decisionKinds: ['profile', 'no-profile'], action: 'allow', namespace: q.namespace }) : undefined;
+    let proofInputs: Promise<[FlowGroup[], number]> | undefined;
+    const loadProofInputs = () => (proofInputs ??= Promise.all([this.simulator.flowGroups(q.window, scope), this.repository.daysWithData(q.window, scope)]));
+    // A read that fails while another is awaited must not go unhandled; the await below rethrows it.
+    for (const p of [labelsP, ruleEdgesP, profileEdgesP]) p?.catch(() => undefined);
+    const labelRows = await labelsP;
     const labels = new Map(labelRows.map((r) => [`${r.namespace}\u0000${r.workload}`, stableLabels(r.labelSets)]));
     const atEnd = this.inventory.timeline.versionsAt(w.to - 1).map((v) => v.resource);
     const ctx: ProposalContext = {
@@ -60,8 +70,8 @@ export class SuggestionsService {
       cidrBudget: q.cidrBudget,
     };
     const proposals: Proposal[] = [];
-    if (want('tighten-rule')) {
-      const edges = await this.repository.edges(q.window, scope, { decisionKinds: ['rule'], action: 'allow', policy: q.policy, namespace: q.namespace });
+    if (ruleEdgesP) {
+      const edges = await ruleEdgesP;
       const byRule = new Map(groupBy(edges, ruleKey));
       const byKey = new Map(policies.map((p) => [p.resource.key, p]));
       for (const f of overBroadFindings(policies, edges, workloads, w)) {
@@ -70,13 +80,15 @@ export class SuggestionsService {
         if (p) proposals.push(p);
       }
     }
-    if (want('protect-workload') && q.tier === undefined && q.policy === undefined) {
-      const edges = (await this.repository.edges(q.window, scope, { decisionKinds: ['profile', 'no-profile'], action: 'allow', namespace: q.namespace })).filter(
+    if (proposals.length > 0) loadProofInputs().catch(() => undefined);
+    if (profileEdgesP) {
+      const edges = (await profileEdgesP).filter(
         (e) => q.namespace === undefined || e.localNamespace === q.namespace,
       );
       const snap = new PolicySnapshot(atEnd);
       const placement = placementFor(snap.tiers, policies.map((p) => p.resource));
       const found = unprotectedFindings(edges, w);
+      if (found.length > 0) loadProofInputs().catch(() => undefined);
       // The policy must allow all the workload's traffic, not only what its own side reported.
       const traffic = found.length ? await this.repository.workloadTraffic(q.window, scope, [...new Set(found.map((f) => f.unprotected!.namespace))]) : [];
       const byWorkload = new Map(groupBy(traffic, (e) => `${e.localNamespace}\u0000${e.localWorkload}`));
@@ -86,7 +98,7 @@ export class SuggestionsService {
       }
     }
     if (proposals.length === 0) return { items: [], partial: false };
-    const [groups, daysWithData] = await Promise.all([this.simulator.flowGroups(q.window, scope), this.repository.daysWithData(q.window, scope)]);
+    const [groups, daysWithData] = await loadProofInputs();
     const replays = this.replayAll(proposals, groups, deadline);
     const items = proposals.map((p, i) => this.prove(p, replays[i], daysWithData, w));
     for (const s of items) this.remember(s);
