@@ -145,8 +145,16 @@ export class FlowIngestConsumer implements OnApplicationBootstrap, BeforeApplica
    * INVENTORY_WAIT_MS the batch is attributed anyway (and counted).
    */
   private async awaitInventory(decoded: readonly DecodedMessage[], stillOurs: () => boolean, heartbeat: () => Promise<void>): Promise<void> {
+    // The later of a flow's own time and the time its message was written to Kafka: inventory
+    // written to the topic before the flows must be applied before them, however far back the
+    // flows are dated (a replay of old traffic, or records exported late).
     let newest = Number.NEGATIVE_INFINITY;
-    for (const d of decoded) for (const r of d.records) if (r.startTime > newest) newest = r.startTime;
+    for (const d of decoded) {
+      if (d.records.length === 0) continue;
+      const written = Number(d.message.timestamp);
+      if (Number.isFinite(written) && written > newest) newest = written;
+      for (const r of d.records) if (r.startTime > newest) newest = r.startTime;
+    }
     if (newest === Number.NEGATIVE_INFINITY) return;
     const started = Date.now();
     // A dataplane clock further ahead than the bound can never be waited out: holding every such

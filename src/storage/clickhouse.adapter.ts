@@ -7,6 +7,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import type { ChdbExtension } from 'chdb/connection';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { EngineLock } from './engine-lock';
 import { inlineParams } from './sql-literal';
 
 export type QueryParams = Record<string, unknown>;
@@ -48,6 +49,8 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
   /** Embedded engine: the reader sessions with their queries in flight (the least busy serves next). */
   private readers: Array<{ client: ClickHouseClient; busy: number }> = [];
   readonly embedded: boolean;
+  /** Embedded engine only: reads side by side, writes alone (see EngineLock). */
+  private readonly lock = new EngineLock();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.embedded = config.clickhouse.url === undefined;
@@ -97,6 +100,10 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
   }
 
   async query<T>(query: string, params: QueryParams = {}, settings?: ClickHouseSettings): Promise<T[]> {
+    return this.embedded ? this.lock.shared(() => this.read<T>(query, params, settings)) : this.read<T>(query, params, settings);
+  }
+
+  private async read<T>(query: string, params: QueryParams, settings?: ClickHouseSettings): Promise<T[]> {
     const client = this.ch;
     const reader = this.readers.reduce<(typeof this.readers)[number] | undefined>((best, r) => (!best || r.busy < best.busy ? r : best), undefined);
     if (!reader) {
@@ -134,19 +141,22 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
         // One block read ahead: the engine only produces the next block when asked, so asking as
         // soon as one is handed over lets it work while the consumer hashes and writes that one.
         // Memory stays at two blocks.
-        let next = blocks.next();
+        // Each pull holds the engine's shared lock while the engine produces the block, so an
+        // insert never runs alongside it; between pulls the stream holds nothing.
+        const pull = () => this.lock.shared(() => blocks.next());
+        let next = pull();
         try {
           for (;;) {
             const block = await next;
             if (block.done) break;
-            next = blocks.next();
+            next = pull();
             const raw = block.value.raw();
             yield { data: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), rows: block.value.numRows };
           }
         } finally {
           // A consumer that stopped early leaves a read in flight: its outcome no longer matters.
           next.catch(() => undefined);
-          await blocks.return?.(undefined);
+          await this.lock.shared(async () => blocks.return?.(undefined));
         }
       } finally {
         session.close();
@@ -162,7 +172,12 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
   }
 
   async command(query: string, params: QueryParams = {}): Promise<void> {
-    await this.ch.command({ query, query_params: params });
+    await this.write(() => this.ch.command({ query, query_params: params }));
+  }
+
+  /** A write: alone on the embedded engine (see EngineLock), as is on a server. */
+  private write<T>(work: () => Promise<T>): Promise<T> {
+    return this.embedded ? this.lock.exclusive(work) : work();
   }
 
   /**
@@ -172,12 +187,12 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
    */
   async insert(table: string, rows: readonly object[], dedupToken?: string): Promise<void> {
     if (rows.length === 0) return;
-    await this.ch.insert({
+    await this.write(() => this.ch.insert({
       table,
       values: rows as object[],
       format: 'JSONEachRow',
       clickhouse_settings: dedupSettings(dedupToken),
-    });
+    }));
   }
 
   /**
@@ -194,8 +209,9 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
   async insertTsvBytes(table: string, columns: readonly string[], body: Buffer, dedupToken?: string): Promise<void> {
     if (body.length === 0) return;
     const settings = dedupSettings(dedupToken);
-    if (this.rawInsert) {
-      await this.rawInsert({ table, columns, format: 'TabSeparated', values: body, settings });
+    const rawInsert = this.rawInsert;
+    if (rawInsert) {
+      await this.write(() => rawInsert({ table, columns, format: 'TabSeparated', values: body, settings }));
       return;
     }
     await this.ch.insert({

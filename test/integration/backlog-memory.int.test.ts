@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { produce } from '../support/kafka-test-client';
-import { ServiceProcess } from '../support/service-process';
+import { ServiceProcess, serviceEnv } from '../support/service-process';
 import { eventually, testConfig } from '../support/test-config';
 import { freePort } from '../support/free-port';
 
@@ -23,23 +23,16 @@ describe('a restart with a large backlog', () => {
 
   it('catches up with memory bounded by the batches in flight, not by the backlog', { timeout: 480_000 }, async () => {
     const c = testConfig({ FLOWSCOPE_INGEST_ENABLED: 'true', KAFKA_TOPIC_PARTITIONS: '4' });
-    service = new ServiceProcess({
-      FLOWSCOPE_HTTP_PORT: String(await freePort()),
-      FLOWSCOPE_LOG_LEVEL: 'warn',
-      FLOWSCOPE_DATA_DIR: c.clickhouse.dataDir,
-      FLOWSCOPE_RETENTION_ALLOWED_DAYS: '0',
-      FLOWSCOPE_RETENTION_DENIED_DAYS: '0',
-      KAFKA_BROKERS: c.kafka.brokers.join(','),
-      KAFKA_GROUP_ID: c.kafka.groupId,
-      KAFKA_FLOWS_TOPIC: c.kafka.topics.flows,
-      KAFKA_DEAD_LETTER_TOPIC: c.kafka.topics.deadLetter,
-      KAFKA_INVENTORY_TOPIC: c.kafka.topics.inventory,
-      KAFKA_TOPIC_PARTITIONS: '4',
-      // Batches of 2 MiB: the bound in flight (4 partitions x 2 MiB) stays well below the
-      // backlogs, so a consumer holding its backlog would show; at the default 8 MiB these
-      // backlogs would fit in one batch per partition and prove nothing.
-      KAFKA_FETCH_BYTES_PER_PARTITION: String(2 * 1024 * 1024),
-    });
+    service = new ServiceProcess(
+      serviceEnv(c, {
+        FLOWSCOPE_HTTP_PORT: String(await freePort()),
+        KAFKA_TOPIC_PARTITIONS: '4',
+        // Batches of 2 MiB: the bound in flight (4 partitions x 2 MiB) stays well below the
+        // backlogs, so a consumer holding its backlog would show; at the default 8 MiB these
+        // backlogs would fit in one batch per partition and prove nothing.
+        KAFKA_FETCH_BYTES_PER_PARTITION: String(2 * 1024 * 1024),
+      }),
+    );
     const base = Date.now() - 3_600_000;
     let bytes = 0;
     const wave = (first: number, count: number) =>

@@ -1,27 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { produce } from '../support/kafka-test-client';
-import { ServiceProcess } from '../support/service-process';
+import { ServiceProcess, serviceEnv } from '../support/service-process';
 import { eventually, testConfig } from '../support/test-config';
 
 const EVENTS = 20_000;
 const PER_MESSAGE = 10;
 
 /** The env a deployment would have, from the same isolated test configuration. */
-function serviceEnv(port: number): Record<string, string> {
-  const c = testConfig({ FLOWSCOPE_INGEST_ENABLED: 'true' });
-  return {
-    FLOWSCOPE_HTTP_PORT: String(port),
-    FLOWSCOPE_LOG_LEVEL: 'warn',
-    FLOWSCOPE_DATA_DIR: c.clickhouse.dataDir,
-    FLOWSCOPE_RETENTION_ALLOWED_DAYS: '0',
-    FLOWSCOPE_RETENTION_DENIED_DAYS: '0',
-    KAFKA_BROKERS: c.kafka.brokers.join(','),
-    KAFKA_GROUP_ID: c.kafka.groupId,
-    KAFKA_FLOWS_TOPIC: c.kafka.topics.flows,
-    KAFKA_DEAD_LETTER_TOPIC: c.kafka.topics.deadLetter,
-    KAFKA_INVENTORY_TOPIC: c.kafka.topics.inventory,
-  };
+function isolatedEnv(port: number): Record<string, string> {
+  return serviceEnv(testConfig({ FLOWSCOPE_INGEST_ENABLED: 'true' }), { FLOWSCOPE_HTTP_PORT: String(port) });
 }
 
 interface Totals {
@@ -29,7 +17,7 @@ interface Totals {
 }
 
 describe('a consumer stopped or killed mid-stream and restarted', () => {
-  const service = new ServiceProcess(serviceEnv(18_000 + Math.floor(Math.random() * 2000)));
+  const service = new ServiceProcess(isolatedEnv(18_000 + Math.floor(Math.random() * 2000)));
   after(async () => service.stop());
 
   it('stores every event exactly once afterwards, after SIGTERM and after SIGKILL', { timeout: 300_000 }, async () => {

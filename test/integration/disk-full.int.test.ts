@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { produce, testKafka } from '../support/kafka-test-client';
-import { ServiceProcess } from '../support/service-process';
+import { ServiceProcess, serviceEnv } from '../support/service-process';
 import { freePort } from '../support/free-port';
 import { tempDir } from '../support/temp-dir';
 import { eventually, testConfig } from '../support/test-config';
@@ -28,18 +28,9 @@ describe('the data directory runs out of space', () => {
   it('pauses ingest without committing, reports it, and stores everything once space returns', { timeout: 420_000, skip: mounted.status === 0 ? false : `cannot mount a tmpfs here: ${mounted.stderr.trim()}` }, async () => {
     const c = testConfig({ FLOWSCOPE_INGEST_ENABLED: 'true' });
     mkdirSync(join(dir, 'chdb'));
-    service = new ServiceProcess({
-      FLOWSCOPE_HTTP_PORT: String(await freePort()),
-      FLOWSCOPE_LOG_LEVEL: 'error',
-      FLOWSCOPE_DATA_DIR: join(dir, 'chdb'),
-      FLOWSCOPE_RETENTION_ALLOWED_DAYS: '0',
-      FLOWSCOPE_RETENTION_DENIED_DAYS: '0',
-      KAFKA_BROKERS: c.kafka.brokers.join(','),
-      KAFKA_GROUP_ID: c.kafka.groupId,
-      KAFKA_FLOWS_TOPIC: c.kafka.topics.flows,
-      KAFKA_DEAD_LETTER_TOPIC: c.kafka.topics.deadLetter,
-      KAFKA_INVENTORY_TOPIC: c.kafka.topics.inventory,
-    });
+    service = new ServiceProcess(
+      serviceEnv(c, { FLOWSCOPE_HTTP_PORT: String(await freePort()), FLOWSCOPE_LOG_LEVEL: 'error', FLOWSCOPE_DATA_DIR: join(dir, 'chdb') }),
+    );
     await service.start();
     const base = Date.now() - 3_600_000;
     // Incompressible-ish values (distinct IPs, ports, names) so the rows need real space.

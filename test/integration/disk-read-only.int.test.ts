@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { produce, testKafka } from '../support/kafka-test-client';
 import { metricSum } from '../support/prometheus-text';
-import { ServiceProcess } from '../support/service-process';
+import { ServiceProcess, serviceEnv } from '../support/service-process';
 import { freePort } from '../support/free-port';
 import { tempDir } from '../support/temp-dir';
 import { eventually, testConfig } from '../support/test-config';
@@ -34,18 +34,9 @@ describe('the data directory becomes read-only, then writable again', () => {
   it('pauses ingest without committing, reports it on readiness, stores everything once when writable', { timeout: 300_000, skip: mounted.status === 0 ? false : `cannot mount a tmpfs here: ${mounted.stderr.trim()}` }, async () => {
     const c = testConfig({ FLOWSCOPE_INGEST_ENABLED: 'true' });
     mkdirSync(join(dir, 'chdb'));
-    service = new ServiceProcess({
-      FLOWSCOPE_HTTP_PORT: String(await freePort()),
-      FLOWSCOPE_LOG_LEVEL: 'error',
-      FLOWSCOPE_DATA_DIR: join(dir, 'chdb'),
-      FLOWSCOPE_RETENTION_ALLOWED_DAYS: '0',
-      FLOWSCOPE_RETENTION_DENIED_DAYS: '0',
-      KAFKA_BROKERS: c.kafka.brokers.join(','),
-      KAFKA_GROUP_ID: c.kafka.groupId,
-      KAFKA_FLOWS_TOPIC: c.kafka.topics.flows,
-      KAFKA_DEAD_LETTER_TOPIC: c.kafka.topics.deadLetter,
-      KAFKA_INVENTORY_TOPIC: c.kafka.topics.inventory,
-    });
+    service = new ServiceProcess(
+      serviceEnv(c, { FLOWSCOPE_HTTP_PORT: String(await freePort()), FLOWSCOPE_LOG_LEVEL: 'error', FLOWSCOPE_DATA_DIR: join(dir, 'chdb') }),
+    );
     const s = service;
     await s.start();
     const base = Date.now() - 3_600_000;

@@ -1,7 +1,27 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { AppConfig } from '../../src/config/app-config';
 
 const MAIN = join(__dirname, '..', '..', 'src', 'main.js');
+
+/**
+ * The env a deployment would have, from an isolated test configuration (its data directory, group
+ * and topics), retention off so old fixtures stay; `overrides` (the HTTP port at least) come last.
+ */
+export function serviceEnv(c: AppConfig, overrides: Record<string, string>): Record<string, string> {
+  return {
+    FLOWSCOPE_LOG_LEVEL: 'warn',
+    FLOWSCOPE_DATA_DIR: c.clickhouse.dataDir,
+    FLOWSCOPE_RETENTION_ALLOWED_DAYS: '0',
+    FLOWSCOPE_RETENTION_DENIED_DAYS: '0',
+    KAFKA_BROKERS: c.kafka.brokers.join(','),
+    KAFKA_GROUP_ID: c.kafka.groupId,
+    KAFKA_FLOWS_TOPIC: c.kafka.topics.flows,
+    KAFKA_DEAD_LETTER_TOPIC: c.kafka.topics.deadLetter,
+    KAFKA_INVENTORY_TOPIC: c.kafka.topics.inventory,
+    ...overrides,
+  };
+}
 
 /** flowscope as its own process, the way it is deployed: for tests that kill it. */
 export class ServiceProcess {

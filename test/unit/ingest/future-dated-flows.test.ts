@@ -11,11 +11,13 @@ function consumer() {
   const inventory = { caughtUpTo: async (time: number) => (asked.push(time), true) } as unknown as InventoryIngestConsumer;
   const metrics = new IngestMetrics();
   const c = new FlowIngestConsumer(loadConfig({}), {} as never, {} as never, {} as never, metrics, inventory, {} as never, {} as never);
-  const wait = (...startTimes: number[]) =>
+  const waitWritten = (writtenAt: number, ...startTimes: number[]) =>
     (c as unknown as { awaitInventory(d: unknown[], ours: () => boolean, hb: () => Promise<void>): Promise<void> }).awaitInventory(
-      [{ records: startTimes.map((startTime) => ({ startTime })) }], () => true, async () => undefined);
+      [{ message: { timestamp: String(writtenAt) }, records: startTimes.map((startTime) => ({ startTime })) }], () => true, async () => undefined);
+  // Written to Kafka long ago: only the flows' own times count.
+  const wait = (...startTimes: number[]) => waitWritten(0, ...startTimes);
   const futureDated = async () => (await metrics.futureDatedBatches.get()).values[0]?.value ?? 0;
-  return { asked, wait, futureDated };
+  return { asked, wait, waitWritten, futureDated };
 }
 
 describe('a flow batch waiting for the inventory', () => {
@@ -25,6 +27,13 @@ describe('a flow batch waiting for the inventory', () => {
     await wait(t - 100, t, t - 2000);
     assert.deepEqual(asked, [t]);
     assert.equal(await futureDated(), 0);
+  });
+
+  it('flows dated long ago but written to Kafka just now wait for the inventory written before them', async () => {
+    const { asked, waitWritten } = consumer();
+    const written = Date.now() - 50;
+    await waitWritten(written, written - 7 * 86_400_000, written - 6 * 86_400_000);
+    assert.deepEqual(asked, [written]);
   });
 
   it('a clock a little ahead is waited for (the time is kept)', async () => {
