@@ -8,8 +8,9 @@ type Obj = Record<string, unknown>;
 const titleOf = (s: Obj, fallback: string) => String(s.title ?? s.summary ?? s.name ?? s.id ?? fallback);
 
 /**
- * Policy suggestions, when the server offers them: the listing with evidence and replay counts, and
- * one suggestion (`#/suggestions?id=…`) with its YAML and every flow its replay changes.
+ * Policy suggestions, when the server offers them: the listing with evidence and replay counts
+ * (over the server's default window unless the route gives `from` / `to`), and one suggestion
+ * (`#/suggestions?id=…`) with its YAML and every flow its replay changes.
  */
 export const suggestions: View = async (main, params, ctx) => {
   const id = params.get('id');
@@ -17,7 +18,7 @@ export const suggestions: View = async (main, params, ctx) => {
   main.append(h('h1', {}, 'Suggestions'));
   let body: unknown;
   try {
-    body = await api.get<unknown>('/api/v1/suggestions');
+    body = await api.get<unknown>('/api/v1/suggestions', { from: params.get('from') ?? undefined, to: params.get('to') ?? undefined });
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) {
       main.append(h('p', { class: 'card', 'data-testid': 'suggestions-unavailable' }, 'Suggestions are not available on this server.'));
@@ -31,6 +32,7 @@ export const suggestions: View = async (main, params, ctx) => {
   const items = list.items ?? [];
   if (items.length === 0) {
     main.append(h('p', { class: 'card muted' }, 'No suggestions yet.'));
+    ctx.status('');
     return;
   }
   for (const [i, item] of items.entries()) {
