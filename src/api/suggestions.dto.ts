@@ -81,7 +81,8 @@ export class SuggestionResourcesDto {
   @ApiProperty({ type: 'object', additionalProperties: true }) enforced!: Record<string, unknown>;
 }
 
-export class SuggestionDto {
+/** What a listing says of each suggestion: enough to choose one, not its resources (fetch it by id for those). */
+export class SuggestionSummaryDto {
   @ApiProperty({ description: 'Derived from the proposal: the same inputs give the same id.' }) id!: string;
   @ApiProperty({ enum: SUGGESTION_KINDS }) kind!: string;
   @ApiProperty({ description: 'metadata.name of the proposed resource.' }) name!: string;
@@ -90,18 +91,42 @@ export class SuggestionDto {
   @ApiProperty() namespace!: string;
   @ApiProperty() summary!: string;
   @ApiProperty({ type: PlacementDto, nullable: true }) placement!: PlacementDto | null;
-  @ApiProperty({ type: SuggestionResourcesDto }) resources!: SuggestionResourcesDto;
-  @ApiProperty({ type: SuggestionYamlDto }) yaml!: SuggestionYamlDto;
   @ApiProperty({ type: EvidenceDto }) evidence!: EvidenceDto;
   @ApiProperty({ type: ConfidenceDto }) confidence!: ConfidenceDto;
   @ApiProperty({ type: ContainmentDto }) containment!: ContainmentDto;
-  @ApiProperty({ type: ReplayDto }) replay!: ReplayDto;
   @ApiProperty({ description: 'The replay changed no verdict, ran to the end, and the rules only narrow the originals.' }) safe!: boolean;
+}
+
+export class ReplaySummaryDto {
+  @ApiProperty({ description: 'Distinct flow groups (addresses, protocol, port, inventory state) in the window.' }) flowGroups!: number;
+  @ApiProperty() evaluated!: number;
+  @ApiProperty() unchanged!: number;
+  @ApiProperty() changed!: number;
+  @ApiProperty({ description: 'How many flow groups would go from allow to deny (the suggestion itself lists them).' }) allowToDenyCount!: number;
+  @ApiProperty({ description: 'How many flow groups would go from deny to allow (the suggestion itself lists them).' }) denyToAllowCount!: number;
+  @ApiProperty() unreadable!: number;
+  @ApiProperty() uncertain!: number;
+  @ApiProperty({ description: 'The time limit stopped the replay: counts cover `evaluated` groups only.' }) partial!: boolean;
+}
+
+export class SuggestionLinksDto {
+  @ApiProperty({ description: 'The whole suggestion (resources, YAML, every changed flow), with this listing\'s window and filters.' }) self!: string;
+}
+
+export class SuggestionListItemDto extends SuggestionSummaryDto {
+  @ApiProperty({ type: ReplaySummaryDto }) replay!: ReplaySummaryDto;
+  @ApiProperty({ type: SuggestionLinksDto }) links!: SuggestionLinksDto;
+}
+
+export class SuggestionDto extends SuggestionSummaryDto {
+  @ApiProperty({ type: SuggestionResourcesDto }) resources!: SuggestionResourcesDto;
+  @ApiProperty({ type: SuggestionYamlDto }) yaml!: SuggestionYamlDto;
+  @ApiProperty({ type: ReplayDto }) replay!: ReplayDto;
 }
 
 export class SuggestionListDto {
   @ApiProperty() from!: string;
   @ApiProperty() to!: string;
   @ApiProperty({ description: 'The time limit stopped the analysis early.' }) partial!: boolean;
-  @ApiProperty({ type: [SuggestionDto] }) items!: SuggestionDto[];
+  @ApiProperty({ type: [SuggestionListItemDto], description: 'Without resources and YAML: `links.self` (GET /api/v1/suggestions/{id}) gives them.' }) items!: SuggestionListItemDto[];
 }

@@ -52,14 +52,18 @@ export interface SuggestionHead {
   placement: Placement | null;
 }
 
-export interface Suggestion extends SuggestionHead {
+/** A proven suggestion as a listing holds it: its YAML is written only when one is fetched. */
+export interface ProvenSuggestion extends SuggestionHead {
   /** Ready to apply: the staged form (review first) and the enforced form. */
   resources: { staged: Record<string, unknown>; enforced: Record<string, unknown> };
-  yaml: { staged: string; enforced: string };
   evidence: Evidence;
   confidence: Confidence;
   containment: Containment;
   replay: ReplayResult;
   /** Replay denies no observed flow, allows none it denied, ran to completion, and the rules are contained. */
   safe: boolean;
+}
+
+export interface Suggestion extends ProvenSuggestion {
+  yaml: { staged: string; enforced: string };
 }

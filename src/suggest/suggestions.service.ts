@@ -13,7 +13,7 @@ import { replayJointly } from './joint-replay';
 import { ReplayResult } from './replay';
 import { SimulateService } from './simulate.service';
 import { SuggestInputError } from './suggest.errors';
-import { Suggestion, SuggestionKind } from './suggestion.types';
+import { ProvenSuggestion, Suggestion, SuggestionKind } from './suggestion.types';
 import { stableLabels } from './workload';
 
 export interface SuggestionsQuery extends FindingsQuery {
@@ -24,7 +24,8 @@ export interface SuggestionsQuery extends FindingsQuery {
 }
 
 export interface SuggestionList {
-  items: Suggestion[];
+  /** Without YAML: a listing of hundreds of proposals would spend most of its time writing it. */
+  items: ProvenSuggestion[];
   /** The time limit stopped the analysis: later suggestions were not replayed to the end (never safe). */
   partial: boolean;
 }
@@ -35,7 +36,7 @@ const CACHE_LIMIT = 2000;
 @Injectable()
 export class SuggestionsService {
   /** The latest suggestions by id, so one can be fetched (and its YAML downloaded) after a listing. */
-  private readonly cache = new Map<string, Suggestion>();
+  private readonly cache = new Map<string, ProvenSuggestion>();
 
   constructor(
     private readonly inventory: InventoryService,
@@ -105,12 +106,11 @@ export class SuggestionsService {
     return { items, partial: items.some((s) => s.replay.partial) };
   }
 
-  /** A suggestion from the latest listing (or recomputed with the query's window when not there). */
+  /** A suggestion with its YAML, from the latest listing (or recomputed with the query's window when not there). */
   async suggestion(id: string, q: SuggestionsQuery, scope: NamespaceScope = null): Promise<Suggestion | undefined> {
     const cached = this.cache.get(id);
-    if (cached && (scope === null || scope.includes(cached.namespace))) return cached;
-    const list = await this.suggestions(q, scope);
-    return list.items.find((s) => s.id === id);
+    const found = cached && (scope === null || scope.includes(cached.namespace)) ? cached : (await this.suggestions(q, scope)).items.find((s) => s.id === id);
+    return found && withYaml(found);
   }
 
   private replayAll(proposals: readonly Proposal[], all: readonly FlowGroup[], deadline: number): ReplayResult[] {
@@ -118,7 +118,7 @@ export class SuggestionsService {
     return replayJointly(changes, all, this.simulator.history(), { deadline, now: () => this.clock.now().getTime() });
   }
 
-  private prove(p: Proposal, replay: ReplayResult, daysWithData: number, w: { from: number; to: number }): Suggestion {
+  private prove(p: Proposal, replay: ReplayResult, daysWithData: number, w: { from: number; to: number }): ProvenSuggestion {
     const summary = summarize(p.edges);
     const evidence = { ...summary, sampleFlowIds: [...new Set(p.edges.flatMap((e) => e.sampleIds))].sort().slice(0, 5) };
     const safe = replay.allowToDeny.length === 0 && replay.denyToAllow.length === 0 && !replay.partial && p.containment.contained;
@@ -132,7 +132,6 @@ export class SuggestionsService {
       summary: p.summary,
       placement: p.placement,
       resources: { staged: p.staged, enforced: p.enforced },
-      yaml: { staged: toYaml(p.staged), enforced: toYaml(p.enforced) },
       evidence,
       confidence: confidenceOf(p.edges, daysWithData, w),
       containment: p.containment,
@@ -148,7 +147,7 @@ export class SuggestionsService {
     return r;
   }
 
-  private remember(s: Suggestion): void {
+  private remember(s: ProvenSuggestion): void {
     this.cache.delete(s.id);
     if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(s.id, s);
@@ -156,6 +155,10 @@ export class SuggestionsService {
 }
 
 const ruleKey = (e: TrafficEdge) => `${e.policy}\u0000${e.direction}\u0000${e.ruleIndex}`;
+
+export function withYaml(s: ProvenSuggestion): Suggestion {
+  return { ...s, yaml: { staged: toYaml(s.resources.staged), enforced: toYaml(s.resources.enforced) } };
+}
 
 export function toYaml(doc: Record<string, unknown>): string {
   return stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });

@@ -163,6 +163,18 @@ describe('web console in headless Chromium, data through the real ingest path (a
       assert.equal(api.status, 200);
       await page.locator('main h1:has-text("Suggestions")').waitFor();
       await page.waitForFunction(`document.querySelectorAll('main section.card, main p.card').length > 0`);
+      if (api.body.items.length > 0) {
+        // The listing carries no YAML: its link opens the suggestion, which shows the YAML the API serves for it.
+        assert.equal(await page.locator('main section.card [data-testid="suggestion-link"]').count(), api.body.items.length);
+        await b.screenshot('07-suggestions');
+        await page.locator('main section.card [data-testid="suggestion-link"]').first().click();
+        const staged = page.locator('[data-testid="suggestion-yaml-staged"] pre');
+        await staged.waitFor();
+        const detail = await t.http().get(api.body.items[0].links.self).expect(200);
+        assert.equal(await staged.textContent(), `${detail.body.yaml.staged}\n`);
+        await b.screenshot('07b-suggestion');
+        return;
+      }
     }
     await b.screenshot('07-suggestions');
   });

@@ -15,8 +15,12 @@ describe('GET /api/v1/suggestions over a scenario ingested through the real path
   it('tightens the over-broad rule to the peers (stable labels, namespaces) and ports it used, proven by replay', async () => {
     const res = await t.http().get('/api/v1/suggestions').query({ ...WINDOW, kind: 'tighten-rule' }).expect(200);
     assert.equal(res.body.items.length, 1);
-    const s = res.body.items[0];
-    assert.equal(s.policy, 'NetworkPolicy/db/default.pg-access');
+    const listed = res.body.items[0];
+    assert.equal(listed.policy, 'NetworkPolicy/db/default.pg-access');
+    assert.deepEqual([listed.replay.changed, listed.replay.allowToDenyCount, listed.replay.denyToAllowCount, listed.safe], [0, 0, 0, true]);
+    assert.equal(listed.links.self, `/api/v1/suggestions/${listed.id}?from=${encodeURIComponent(WINDOW.from)}&to=${encodeURIComponent(WINDOW.to)}&kind=tighten-rule`);
+    const s = (await t.http().get(listed.links.self).expect(200)).body;
+    assert.deepEqual(listed.evidence, s.evidence);
     assert.equal(s.yaml.enforced, TIGHTENED, 'pod-template-hash and the version label changed mid-window are left out');
     assert.equal(s.yaml.staged, TIGHTENED.replace('kind: NetworkPolicy', 'kind: StagedNetworkPolicy').replace('spec:\n', 'spec:\n  stagedAction: Set\n'));
     assert.deepEqual(s.evidence, {
@@ -41,10 +45,23 @@ describe('GET /api/v1/suggestions over a scenario ingested through the real path
     assert.equal(res.body.items.length, 1);
     const s = res.body.items[0];
     assert.equal(s.name, 'default.observed-tool-1');
-    assert.equal(s.yaml.staged, PROTECT_TOOL);
+    assert.equal((await t.http().get(s.links.self).expect(200)).body.yaml.staged, PROTECT_TOOL);
     assert.deepEqual([s.placement.tier, s.placement.order], ['default', 200]);
     assert.deepEqual([s.evidence.records, s.evidence.peers, s.evidence.ports], [21, 3, ['53', '5432', '8080']]);
-    assert.deepEqual([s.replay.changed, s.replay.allowToDeny.length, s.safe], [0, 0, true]);
+    assert.deepEqual([s.replay.changed, s.replay.allowToDenyCount, s.safe], [0, 0, true]);
+  });
+
+  it('lists suggestions without their resources, YAML or changed flows: those come with the suggestion itself', async () => {
+    const res = await t.http().get('/api/v1/suggestions').query(WINDOW).expect(200);
+    assert.equal(res.body.items.length, 2);
+    for (const s of res.body.items) {
+      assert.deepEqual(Object.keys(s).sort(), ['confidence', 'containment', 'evidence', 'findingId', 'id', 'kind', 'links', 'name', 'namespace', 'placement', 'policy', 'replay', 'safe', 'summary']);
+      assert.deepEqual(Object.keys(s.replay).sort(), ['allowToDenyCount', 'changed', 'denyToAllowCount', 'evaluated', 'flowGroups', 'partial', 'uncertain', 'unchanged', 'unreadable']);
+      const full = (await t.http().get(`/api/v1/suggestions/${s.id}`).query(WINDOW).expect(200)).body;
+      assert.deepEqual([full.id, full.kind, full.summary, full.confidence, full.safe], [s.id, s.kind, s.summary, s.confidence, s.safe]);
+      assert.deepEqual([full.replay.allowToDeny, full.replay.denyToAllow, full.replay.evaluated], [[], [], s.replay.evaluated]);
+      assert.equal(full.resources.enforced.metadata.name, s.name);
+    }
   });
 
   it('gives byte-identical output for the same inputs, and serves one suggestion as YAML', async () => {
@@ -54,11 +71,11 @@ describe('GET /api/v1/suggestions over a scenario ingested through the real path
     const id = a.body.items[0].id;
     const yaml = await t.http().get(`/api/v1/suggestions/${id}`).query(WINDOW).set('accept', 'application/yaml').expect(200);
     assert.match(yaml.headers['content-type'], /application\/yaml/);
-    assert.equal(yaml.text, a.body.items[0].yaml.staged);
-    const enforced = await t.http().get(`/api/v1/suggestions/${id}`).query({ ...WINDOW, form: 'enforced' }).set('accept', 'application/yaml').expect(200);
-    assert.equal(enforced.text, TIGHTENED);
     const json = await t.http().get(`/api/v1/suggestions/${id}`).query(WINDOW).expect(200);
     assert.equal(json.body.id, id);
+    assert.equal(yaml.text, json.body.yaml.staged);
+    const enforced = await t.http().get(`/api/v1/suggestions/${id}`).query({ ...WINDOW, form: 'enforced' }).set('accept', 'application/yaml').expect(200);
+    assert.equal(enforced.text, TIGHTENED);
     const missing = await t.http().get('/api/v1/suggestions/000000000000').query(WINDOW).expect(404);
     assert.equal(missing.body.details[0].field, 'id');
   });
