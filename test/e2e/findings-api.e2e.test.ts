@@ -4,7 +4,7 @@ import { FindingsService } from '../../src/suggest/findings.service';
 import { SuggestionsService } from '../../src/suggest/suggestions.service';
 import { startTestApp, TestApp } from '../support/test-app';
 import { testConfig } from '../support/test-config';
-import { BLOCK_APPLIED, loadSuggestScenario, WINDOW } from '../support/suggest-scenario';
+import { BLOCK_APPLIED, briefFindings, EXPECTED_FINDINGS, loadSuggestScenario, WINDOW } from '../support/suggest-scenario';
 
 interface Item {
   id: string;
@@ -12,7 +12,6 @@ interface Item {
   subject: { policy: string; direction: string | null; ruleIndex: number | null } | null;
   [k: string]: unknown;
 }
-const brief = (items: Item[]) => items.map((f) => [f.kind, f.subject?.policy ?? null, f.subject?.direction ?? null, f.subject?.ruleIndex ?? null]);
 
 describe('GET /api/v1/findings over a scenario ingested through the real path', () => {
   let t: TestApp;
@@ -24,17 +23,7 @@ describe('GET /api/v1/findings over a scenario ingested through the real path', 
 
   it('reports unused rules and policies, a recently changed policy, the unprotected workload and the over-broad allow', async () => {
     const res = await t.http().get('/api/v1/findings').query(WINDOW).expect(200);
-    assert.deepEqual(brief(res.body.items), [
-      ['changed-recently', 'GlobalNetworkPolicy//security.block-egress-range', null, null],
-      ['unused', 'NetworkPolicy/db/default.pg-access', 'ingress', 1],
-      ['unused', 'NetworkPolicy/db/default.pg-access', 'ingress', 2],
-      ['unused', 'NetworkPolicy/db/default.pg-access', 'ingress', 3],
-      ['unused', 'NetworkPolicy/shop/default.web-from-lb', null, null],
-      ['unprotected', null, null, null],
-      ['over-broad', 'NetworkPolicy/db/default.pg-access', 'ingress', 0],
-      ['redundant', 'NetworkPolicy/db/default.pg-access', 'ingress', 1],
-      ['shadowed', 'NetworkPolicy/db/default.pg-access', 'ingress', 2],
-    ]);
+    assert.deepEqual(briefFindings(res.body.items), EXPECTED_FINDINGS);
     const rule0 = { policy: 'NetworkPolicy/db/default.pg-access', tier: 'default', direction: 'ingress', ruleIndex: 0 };
     assert.deepEqual(res.body.items[7].cover, { coveredBy: [rule0], action: 'Allow', coveringActions: ['Allow'] });
     assert.deepEqual(res.body.items[8].cover, { coveredBy: [rule0], action: 'Deny', coveringActions: ['Allow'] });
@@ -63,9 +52,9 @@ describe('GET /api/v1/findings over a scenario ingested through the real path', 
     assert.equal(unused.body.items.length, 4);
     assert.deepEqual(unused.body.items.map((f: Item) => f.id), all.body.items.filter((f: Item) => f.kind === 'unused').map((f: Item) => f.id));
     const shop = await t.http().get('/api/v1/findings').query({ ...WINDOW, namespace: 'shop' }).expect(200);
-    assert.deepEqual(brief(shop.body.items), [['unused', 'NetworkPolicy/shop/default.web-from-lb', null, null]]);
+    assert.deepEqual(briefFindings(shop.body.items), [['unused', 'NetworkPolicy/shop/default.web-from-lb', null, null]]);
     const security = await t.http().get('/api/v1/findings').query({ ...WINDOW, tier: 'security' }).expect(200);
-    assert.deepEqual(brief(security.body.items), [['changed-recently', 'GlobalNetworkPolicy//security.block-egress-range', null, null]]);
+    assert.deepEqual(briefFindings(security.body.items), [['changed-recently', 'GlobalNetworkPolicy//security.block-egress-range', null, null]]);
     const one = await t.http().get('/api/v1/findings').query({ ...WINDOW, policy: 'NetworkPolicy/db/default.pg-access', kind: 'over-broad' }).expect(200);
     assert.equal(one.body.items.length, 1);
   });
@@ -73,7 +62,7 @@ describe('GET /api/v1/findings over a scenario ingested through the real path', 
   it("counts an earlier window's traffic as the last hit before a later window", async () => {
     const later = { from: '2026-11-26T14:00:00.000Z', to: '2026-11-27T00:00:00.000Z' };
     const res = await t.http().get('/api/v1/findings').query({ ...later, kind: 'unused', policy: 'NetworkPolicy/db/default.pg-access' }).expect(200);
-    assert.deepEqual(brief(res.body.items), [['unused', 'NetworkPolicy/db/default.pg-access', null, null]]);
+    assert.deepEqual(briefFindings(res.body.items), [['unused', 'NetworkPolicy/db/default.pg-access', null, null]]);
     assert.equal(res.body.items[0].unused.lastHitBefore, '2026-11-26T13:00:00.000Z');
   });
 
@@ -91,9 +80,9 @@ describe('GET /api/v1/findings over a scenario ingested through the real path', 
     const suggestions = t.app.get(SuggestionsService, { strict: false });
     const window = { from: new Date(WINDOW.from), to: new Date(WINDOW.to) };
     const shop = (await findings.findings({ window }, ['shop'])).items;
-    assert.deepEqual(brief(shop as unknown as Item[]), [['unused', 'NetworkPolicy/shop/default.web-from-lb', null, null]], 'shop traffic to ops does not reveal the ops workload');
+    assert.deepEqual(briefFindings(shop as unknown as Item[]), [['unused', 'NetworkPolicy/shop/default.web-from-lb', null, null]], 'shop traffic to ops does not reveal the ops workload');
     const ops = (await findings.findings({ window }, ['ops'])).items;
-    assert.deepEqual(brief(ops as unknown as Item[]), [['unprotected', null, null, null]]);
+    assert.deepEqual(briefFindings(ops as unknown as Item[]), [['unprotected', null, null, null]]);
     const db = await suggestions.suggestions({ window, cidrBudget: 0, timeLimitMs: 60_000 }, ['db']);
     assert.deepEqual(db.items.map((s) => [s.kind, s.policy, s.safe]), [['tighten-rule', 'NetworkPolicy/db/default.pg-access', true]]);
   });

@@ -4,7 +4,7 @@ import { Message } from 'kafkajs';
 import { parseAllDocuments } from 'yaml';
 import { FlowRecord } from '../../src/flows/flow-record';
 import { produce } from '../support/kafka-test-client';
-import { BLOCK_APPLIED, IP, PROTECT_TOOL, RELABEL, scenarioInventory, scenarioRecords, TIGHTENED, TOO_TIGHT, WINDOW } from '../support/suggest-scenario';
+import { BLOCK_APPLIED, briefFindings, EXPECTED_FINDINGS, IP, PROTECT_TOOL, RELABEL, scenarioInventory, scenarioRecords, TIGHTENED, tightenEvidence, TOO_TIGHT, WINDOW } from '../support/suggest-scenario';
 import { eventually, testConfig } from '../support/test-config';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -41,13 +41,6 @@ function flowEvent(r: FlowRecord): string {
   });
 }
 
-interface Item {
-  kind: string;
-  subject: { policy: string; direction: string | null; ruleIndex: number | null } | null;
-  [k: string]: unknown;
-}
-const brief = (items: Item[]) => items.map((f) => [f.kind, f.subject?.policy ?? null, f.subject?.direction ?? null, f.subject?.ruleIndex ?? null]);
-
 describe('findings, suggestions and simulate over a scenario produced to Kafka, consumed by the service and stored in ClickHouse', () => {
   let t: TestApp;
   const records = scenarioRecords();
@@ -72,17 +65,7 @@ describe('findings, suggestions and simulate over a scenario produced to Kafka, 
 
   it('reports each finding: unused, changed recently, unprotected, over-broad, redundant, shadowed', async () => {
     const res = await t.http().get('/api/v1/findings').query(WINDOW).expect(200);
-    assert.deepEqual(brief(res.body.items), [
-      ['changed-recently', 'GlobalNetworkPolicy//security.block-egress-range', null, null],
-      ['unused', 'NetworkPolicy/db/default.pg-access', 'ingress', 1],
-      ['unused', 'NetworkPolicy/db/default.pg-access', 'ingress', 2],
-      ['unused', 'NetworkPolicy/db/default.pg-access', 'ingress', 3],
-      ['unused', 'NetworkPolicy/shop/default.web-from-lb', null, null],
-      ['unprotected', null, null, null],
-      ['over-broad', 'NetworkPolicy/db/default.pg-access', 'ingress', 0],
-      ['redundant', 'NetworkPolicy/db/default.pg-access', 'ingress', 1],
-      ['shadowed', 'NetworkPolicy/db/default.pg-access', 'ingress', 2],
-    ]);
+    assert.deepEqual(briefFindings(res.body.items), EXPECTED_FINDINGS);
     assert.equal(res.body.partial, false);
     assert.deepEqual(res.body.items[0].unused, { lastHitBefore: null, versionSince: new Date(BLOCK_APPLIED).toISOString() });
     assert.deepEqual([res.body.items[5].unprotected.namespace, res.body.items[5].unprotected.workload], ['ops', 'tool-1']);
@@ -97,16 +80,7 @@ describe('findings, suggestions and simulate over a scenario produced to Kafka, 
     assert.deepEqual(res.body.items.map((s: { kind: string }) => s.kind), ['tighten-rule', 'protect-workload']);
     const [tighten, protect] = await Promise.all(res.body.items.map(async (s: { links: { self: string } }) => (await t.http().get(s.links.self).expect(200)).body));
     assert.equal(tighten.yaml.enforced, TIGHTENED, 'the relabelled pod\'s changed version label is left out');
-    assert.deepEqual(tighten.evidence, {
-      records: 28,
-      flows: 28,
-      bytes: 42000,
-      peers: 2,
-      ports: ['5432'],
-      firstSeen: '2026-11-20T01:00:00.000Z',
-      lastSeen: '2026-11-26T13:00:00.000Z',
-      sampleFlowIds: [0, 1, 12, 15, 21].map((o) => `${topic}/0/${o}/0`),
-    });
+    assert.deepEqual(tighten.evidence, tightenEvidence(topic));
     assert.equal(protect.yaml.staged, PROTECT_TOOL);
     assert.deepEqual([protect.evidence.records, protect.evidence.peers, protect.evidence.ports], [21, 3, ['53', '5432', '8080']]);
     for (const s of res.body.items) assert.deepEqual([s.replay.allowToDenyCount, s.replay.denyToAllowCount, s.replay.partial, s.safe], [0, 0, false, true], s.kind);

@@ -16,6 +16,37 @@ export const WINDOW = { from: new Date(T0).toISOString(), to: new Date(T0 + 7 * 
 
 export const IP = { web1: '10.244.1.5', web2: '10.244.1.6', pg: '10.244.2.7', tool: '10.244.3.9', dns: '8.8.8.8' };
 
+/** Kind, policy, direction and rule of each finding, as GET /api/v1/findings lists them. */
+export const briefFindings = (items: Array<{ kind: string; subject: { policy: string; direction: string | null; ruleIndex: number | null } | null }>) =>
+  items.map((f) => [f.kind, f.subject?.policy ?? null, f.subject?.direction ?? null, f.subject?.ruleIndex ?? null]);
+
+/** The scenario's findings over WINDOW, in the API's order. */
+export const EXPECTED_FINDINGS = [
+  ['changed-recently', 'GlobalNetworkPolicy//security.block-egress-range', null, null],
+  ['unused', 'NetworkPolicy/db/default.pg-access', 'ingress', 1],
+  ['unused', 'NetworkPolicy/db/default.pg-access', 'ingress', 2],
+  ['unused', 'NetworkPolicy/db/default.pg-access', 'ingress', 3],
+  ['unused', 'NetworkPolicy/shop/default.web-from-lb', null, null],
+  ['unprotected', null, null, null],
+  ['over-broad', 'NetworkPolicy/db/default.pg-access', 'ingress', 0],
+  ['redundant', 'NetworkPolicy/db/default.pg-access', 'ingress', 1],
+  ['shadowed', 'NetworkPolicy/db/default.pg-access', 'ingress', 2],
+];
+
+/** The tightening's evidence; its sample flows are the records at these offsets of the flows topic's partition 0. */
+export function tightenEvidence(topic: string): Record<string, unknown> {
+  return {
+    records: 28,
+    flows: 28,
+    bytes: 42000,
+    peers: 2,
+    ports: ['5432'],
+    firstSeen: '2026-11-20T01:00:00.000Z',
+    lastSeen: '2026-11-26T13:00:00.000Z',
+    sampleFlowIds: [0, 1, 12, 15, 21].map((o) => `${topic}/0/${o}/0`),
+  };
+}
+
 /** The tightened pg-access the scenario must get (enforced form). */
 export const TIGHTENED = `apiVersion: projectcalico.org/v3
 kind: NetworkPolicy
