@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional } from 'class-validator';
+import { IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
 import { fieldError } from './api-error';
 
 const DAY_MS = 86_400_000;
@@ -20,6 +20,24 @@ export class AnalysisWindowQuery {
   @ApiPropertyOptional({ description: 'End of the window (exclusive), RFC 3339. Default: now.' })
   @IsOptional() @IsISO8601({ strict: true })
   to?: string;
+}
+
+/** A comma-separated query value as a list (repeated parameters arrive as one already). */
+export const splitList = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').filter((v) => v !== '') : value);
+
+/** The window, narrowed to the policies of a namespace, a tier or one policy: findings and suggestions alike. */
+export class PolicyScopeQuery extends AnalysisWindowQuery {
+  @ApiPropertyOptional({ description: 'Policies of this namespace (and traffic touching it).' })
+  @IsOptional() @IsString() @MaxLength(253)
+  namespace?: string;
+
+  @ApiPropertyOptional({ description: 'Policies of this tier.' })
+  @IsOptional() @IsString() @MaxLength(253)
+  tier?: string;
+
+  @ApiPropertyOptional({ description: 'One policy (inventory key, Kind/namespace/name).', example: 'NetworkPolicy/db/default.pg-access' })
+  @IsOptional() @IsString() @MaxLength(600)
+  policy?: string;
 }
 
 export function resolveAnalysisWindow(q: AnalysisWindowQuery, now: Date): { from: Date; to: Date } {

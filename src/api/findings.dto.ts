@@ -1,24 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { FINDING_KINDS, FindingKind } from '../suggest/finding.types';
-import { AnalysisWindowQuery, DEFAULT_TIME_LIMIT_S, MAX_TIME_LIMIT_S } from './analysis-window';
+import { DEFAULT_TIME_LIMIT_S, MAX_TIME_LIMIT_S, PolicyScopeQuery, splitList } from './analysis-window';
 
-const splitList = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').filter((v) => v !== '') : value);
-
-export class FindingsQueryDto extends AnalysisWindowQuery {
-  @ApiPropertyOptional({ description: 'Policies of this namespace (and traffic touching it).' })
-  @IsOptional() @IsString() @MaxLength(253)
-  namespace?: string;
-
-  @ApiPropertyOptional({ description: 'Policies of this tier.' })
-  @IsOptional() @IsString() @MaxLength(253)
-  tier?: string;
-
-  @ApiPropertyOptional({ description: 'One policy (inventory key, Kind/namespace/name).', example: 'NetworkPolicy/db/default.pg-access' })
-  @IsOptional() @IsString() @MaxLength(600)
-  policy?: string;
-
+export class FindingsQueryDto extends PolicyScopeQuery {
   @ApiPropertyOptional({ description: `Comma-separated kinds: ${FINDING_KINDS.join(', ')}. Default: all.`, example: 'unused,over-broad' })
   @IsOptional() @Transform(splitList) @IsArray() @ArrayMaxSize(FINDING_KINDS.length) @IsIn(FINDING_KINDS, { each: true })
   kind?: FindingKind[];

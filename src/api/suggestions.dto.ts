@@ -1,25 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { SUGGESTION_KINDS, SuggestionKind } from '../suggest/suggestion.types';
-import { AnalysisWindowQuery, DEFAULT_TIME_LIMIT_S, MAX_TIME_LIMIT_S } from './analysis-window';
+import { DEFAULT_TIME_LIMIT_S, MAX_TIME_LIMIT_S, PolicyScopeQuery, splitList } from './analysis-window';
 import { ReplayDto } from './simulate.dto';
 
-const splitList = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').filter((v) => v !== '') : value);
-
-export class SuggestionsQueryDto extends AnalysisWindowQuery {
-  @ApiPropertyOptional({ description: 'Policies of this namespace (and traffic touching it).' })
-  @IsOptional() @IsString() @MaxLength(253)
-  namespace?: string;
-
-  @ApiPropertyOptional({ description: 'Policies of this tier.' })
-  @IsOptional() @IsString() @MaxLength(253)
-  tier?: string;
-
-  @ApiPropertyOptional({ description: 'One policy (inventory key).' })
-  @IsOptional() @IsString() @MaxLength(600)
-  policy?: string;
-
+export class SuggestionsQueryDto extends PolicyScopeQuery {
   @ApiPropertyOptional({ description: `Comma-separated kinds: ${SUGGESTION_KINDS.join(', ')}. Default: all.` })
   @IsOptional() @Transform(splitList) @IsArray() @ArrayMaxSize(SUGGESTION_KINDS.length) @IsIn(SUGGESTION_KINDS, { each: true })
   kind?: SuggestionKind[];

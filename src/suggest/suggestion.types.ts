@@ -1,16 +1,11 @@
+import { TrafficSummary } from './finding.types';
 import { ReplayResult } from './replay';
 
 export const SUGGESTION_KINDS = ['tighten-rule', 'protect-workload'] as const;
 export type SuggestionKind = (typeof SUGGESTION_KINDS)[number];
 
-export interface Evidence {
-  records: number;
-  flows: number;
-  bytes: number;
-  peers: number;
-  ports: string[];
-  firstSeen: string;
-  lastSeen: string;
+/** The traffic a suggestion rests on: what the finding summarised, and flows to look at. */
+export interface Evidence extends TrafficSummary {
   /** Stored flow ids the proposed rules decide when replayed. */
   sampleFlowIds: string[];
 }
