@@ -90,7 +90,26 @@ export function ipIndexSql(m: IpMatch, side: 'src' | 'dst' | undefined, bind: (v
  * conditions to narrow through the per-address table first: the exact condition stays, the
  * table only lets the engine skip the granules that cannot match.
  */
-export function flowWhere(f: FlowFilter, opts: { rollup?: boolean; ip?: IpAccess } = {}): WhereBuilder {
+/**
+ * A search page reads only the newest rows: `rows` of them, strictly older than the cursor's time
+ * `beforeMs` or at that very time (the cursor's coordinates then decide).
+ */
+export interface NewestRows {
+  rows: number;
+  beforeMs?: number;
+}
+
+/** True when an IP condition is the filter's only condition besides the time range. */
+function onlyIp(f: FlowFilter): boolean {
+  const set = (v: unknown) => v !== undefined;
+  const sides = [f.src, f.dst].filter((e): e is EndpointFilter => e !== undefined && Object.values(e).some(set));
+  const ipConditions = (set(f.ip) ? 1 : 0) + sides.filter((e) => set(e.ip)).length;
+  const others = Object.entries(f).filter(([k, v]) => set(v) && !['from', 'to', 'ip', 'src', 'dst', 'scope'].includes(k));
+  const sideOthers = sides.some((e) => Object.entries(e).some(([k, v]) => set(v) && k !== 'ip'));
+  return ipConditions === 1 && others.length === 0 && !sideOthers && f.scope === null;
+}
+
+export function flowWhere(f: FlowFilter, opts: { rollup?: boolean; ip?: IpAccess; newest?: NewestRows } = {}): WhereBuilder {
   const where = new WhereBuilder();
   let n = 0;
   const bind = (value: unknown, type: string): string => {
@@ -109,7 +128,18 @@ export function flowWhere(f: FlowFilter, opts: { rollup?: boolean; ip?: IpAccess
     const ns = bind(f.namespace, 'String');
     cond(`(src_namespace = ${ns} OR dst_namespace = ${ns})`);
   }
-  const viaIndex = (m: IpMatch, side?: 'src' | 'dst') => cond(`(${SORT_KEY}) IN (SELECT ${SORT_KEY} FROM flow_ips WHERE ${ipIndexSql(m, side, bind)})`);
+  const newest = opts.newest && onlyIp(f) ? opts.newest : undefined;
+  const viaIndex = (m: IpMatch, side?: 'src' | 'dst') => {
+    if (!newest) return cond(`(${SORT_KEY}) IN (SELECT ${SORT_KEY} FROM flow_ips WHERE ${ipIndexSql(m, side, bind)})`);
+    // Only the newest rows are wanted and the address is the only condition: every flow_ips row
+    // stands for a matching flow, so the newest `rows` distinct sort keys (and any key sharing the
+    // last one's time) hold the newest `rows` matching flows. Rows at the cursor's own time are all
+    // kept: the cursor's coordinates, not the time, decide which of them come next.
+    const older = newest.beforeMs === undefined ? '' : ` AND start_time < fromUnixTimestamp64Milli(${bind(newest.beforeMs, 'Int64')})`;
+    const newestKeys = `SELECT ${SORT_KEY} FROM (SELECT DISTINCT ${SORT_KEY} FROM flow_ips WHERE ${ipIndexSql(m, side, bind)}${older} ORDER BY start_time DESC LIMIT ${bind(newest.rows, 'UInt32')} WITH TIES)`;
+    const atCursor = newest.beforeMs === undefined ? '' : ` UNION ALL SELECT ${SORT_KEY} FROM flow_ips WHERE ${ipIndexSql(m, side, bind)} AND start_time = fromUnixTimestamp64Milli(${bind(newest.beforeMs, 'Int64')})`;
+    return cond(`(${SORT_KEY}) IN (${newestKeys}${atCursor})`);
+  };
   if (f.ip !== undefined) {
     if (opts.ip?.either) viaIndex(f.ip);
     cond(`(${ipSql('src_ip', f.ip, bind)} OR ${ipSql('dst_ip', f.ip, bind)})`);

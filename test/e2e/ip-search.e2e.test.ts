@@ -104,4 +104,39 @@ describe('search by IP address and CIDR (IPv4 and IPv6, either side, source, des
     const [row] = await ch.query<{ n: string | number }>('SELECT count() AS n FROM flow_ips');
     assert.equal(Number(row.n), addresses);
   });
+  it('pages an address search exactly when flows share a time, a sort key, or have the address on both sides', async () => {
+    // A later day of its own: 6 flows at each of 8 instants, all with 10.9.9.9 somewhere; within an
+    // instant some share namespace and policy (one sort key), some have it as source and destination.
+    const day = Date.parse('2026-11-27T06:00:00Z');
+    const tied = Array.from({ length: 48 }, (_, i) => {
+      const at = day + Math.floor(i / 6) * 60_000;
+      const both = i % 6 === 0;
+      return flowRecord(at, {
+        srcIp: both || i % 2 === 1 ? '10.9.9.9' : `10.8.0.${i}`,
+        dstIp: both || i % 2 === 0 ? '10.9.9.9' : `10.7.0.${i}`,
+        dst: reportedEndpoint({ namespace: i % 3 === 0 ? 'edge' : 'db', name: `d-${i}` }),
+      });
+    });
+    // Two batches, so rows at one instant sit in different parts.
+    await seedFlows(t.app, tied.slice(0, 25));
+    await seedFlows(t.app, tied.slice(25));
+    const range = { from: '2026-11-27T05:00:00Z', to: '2026-11-27T08:00:00Z' };
+    const listed: Flow[] = (await t.http().get('/api/v1/flows').set(admin).query({ ...range, limit: 1000 }).expect(200)).body.items;
+    assert.equal(listed.length, 48);
+    for (const [param, keep] of [['ip', (f: Flow) => f.src.ip === '10.9.9.9' || f.dst.ip === '10.9.9.9'], ['srcIp', (f: Flow) => f.src.ip === '10.9.9.9'], ['dstIp', (f: Flow) => f.dst.ip === '10.9.9.9']] as const) {
+      const expected = listed.filter(keep).map((f) => f.id);
+      for (const limit of [1, 4, 5, 7]) {
+        const got: string[] = [];
+        let cursor: string | undefined;
+        for (let page = 0; page < 60; page++) {
+          const res = await t.http().get('/api/v1/flows').set(admin).query({ ...range, [param]: '10.9.9.9', limit, ...(cursor ? { cursor } : {}) }).expect(200);
+          assert.ok(res.body.items.length <= limit);
+          got.push(...res.body.items.map((f: Flow) => f.id));
+          cursor = res.body.nextCursor;
+          if (!cursor) break;
+        }
+        assert.deepEqual(got, expected, `${param}=10.9.9.9 paged by ${limit}`);
+      }
+    }
+  });
 });
