@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ClickHouseAdapter, ResultChunk } from './clickhouse.adapter';
+import { ClickHouseAdapter, QueryParams, ResultChunk } from './clickhouse.adapter';
 import { FlowFilter, flowWhere, ROW_ID } from './flow-filter';
 import { labelsOf } from './shared-values.sql';
 import { ipAccess } from './ip-index';
@@ -106,6 +106,12 @@ export class FlowExportRepository {
    * memory (one set of column read buffers), and it leaves a core to concurrent reads and ingest.
    */
   async *rows(filter: FlowFilter, format: ExportFormat, signal: AbortSignal): AsyncGenerator<ResultChunk> {
+    const { sql, params } = await this.statement(filter, format);
+    yield* this.clickhouse.stream(sql, params, format === 'csv' ? 'CSV' : 'JSONEachRow', signal);
+  }
+
+  /** The export's SELECT (and its parameters) for a filter and format, as rows() runs it. */
+  async statement(filter: FlowFilter, format: ExportFormat): Promise<{ sql: string; params: QueryParams }> {
     const where = flowWhere(filter, { ip: await ipAccess(this.clickhouse, filter) });
     where.addAll(HOURS, {});
     // Most ranges hold no record with extras: those skip the join and keep the read in table order.
@@ -133,6 +139,6 @@ ORDER BY ${EXPORT_ORDER}
 SETTINGS optimize_read_in_order = 1, max_bytes_before_external_sort = 100000000, max_block_size = 16384, ${this.clickhouse.embedded ? 'max_threads = 1,' : ''}
   format_csv_null_representation = '', output_format_csv_crlf_end_of_line = 1, output_format_json_quote_64bit_integers = 0,
   output_format_json_named_tuples_as_objects = 1`;
-    yield* this.clickhouse.stream(sql, withDetails ? { ...where.params, ...range } : where.params, format === 'csv' ? 'CSV' : 'JSONEachRow', signal);
+    return { sql, params: withDetails ? { ...where.params, ...range } : where.params };
   }
 }
