@@ -86,8 +86,10 @@ const EXPORT_ORDER = 'toStartOfHour(flows.start_time), flows.dst_namespace, flow
 /**
  * The range on the sorting key's first column (implied by the range on start_time): the engine
  * does not derive it from start_time itself and would otherwise read every granule of the day.
+ * Hours in UTC, as the column's: in a server time zone with a half-hour offset, local hours would
+ * cut off rows.
  */
-const HOURS = 'toStartOfHour(flows.start_time) >= toStartOfHour(fromUnixTimestamp64Milli({from:Int64})) AND toStartOfHour(flows.start_time) <= toStartOfHour(fromUnixTimestamp64Milli({to:Int64}))';
+const HOURS = "toStartOfHour(flows.start_time) >= toStartOfHour(fromUnixTimestamp64Milli({from:Int64}, 'UTC')) AND toStartOfHour(flows.start_time) <= toStartOfHour(fromUnixTimestamp64Milli({to:Int64}, 'UTC'))";
 
 /** The CSV header row (RFC 4180, CRLF): the names are plain identifiers, nothing to quote. */
 export const CSV_HEADER = `${EXPORT_COLUMNS.map((c) => c.name).join(',')}\r\n`;

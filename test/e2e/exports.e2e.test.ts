@@ -145,6 +145,25 @@ describe('flow exports (embedded ClickHouse)', () => {
     }
   });
 
+  it('bounds the hours in UTC, as the table keeps them, whatever the engine\'s time zone', async () => {
+    // A range starting in the second half of a UTC hour: an hour bound taken in a zone with a
+    // half-hour offset (Asia/Kolkata, +05:30) would start at :30 UTC, after these rows' UTC hour.
+    const clickhouse = t.app.get(ClickHouseAdapter);
+    await clickhouse.command(
+      `INSERT INTO flows (start_time, end_time, action, reporter, protocol, src_namespace, src_name, dst_namespace, source_topic, source_partition, source_offset)
+       SELECT toDateTime64('2026-11-24 06:40:00', 3, 'UTC') + toIntervalMinute(number * 5), toDateTime64('2026-11-24 06:40:00', 3, 'UTC'),
+              'deny', 'dst', 'tcp', 'tz', concat('tz-', toString(number)), 'tz-dst', 'tz', 0, number
+       FROM numbers(4)`,
+    );
+    const filter = { from: new Date('2026-11-24T06:35:00Z'), to: new Date('2026-11-24T07:35:00Z'), action: 'deny', scope: null };
+    const repo = t.app.get(FlowExportRepository);
+    for (const format of ['csv', 'ndjson'] as const) {
+      const { sql, params } = await repo.statement(filter, format);
+      const rows = await clickhouse.query(`${sql}, session_timezone = 'Asia/Kolkata'`, params);
+      assert.equal(rows.length, 4, format);
+    }
+  });
+
   it('logs every export and signs its manifest (SHA-256 of the body as sent)', async () => {
     const { res, body } = await rawGet(port, `/api/v1/exports/flows?${qs({ ...window, manifest: 'true' })}`);
     assert.equal(res.statusCode, 200);
