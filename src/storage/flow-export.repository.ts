@@ -83,14 +83,6 @@ export type ExportFormat = 'csv' | 'ndjson';
  */
 const EXPORT_ORDER = 'toStartOfHour(flows.start_time), flows.dst_namespace, flows.decision_policy, flows.start_time, source_topic, source_partition, source_offset, source_index, source_incarnation';
 
-/**
- * The range on the sorting key's first column (implied by the range on start_time): the engine
- * does not derive it from start_time itself and would otherwise read every granule of the day.
- * Hours in UTC, as the column's: in a server time zone with a half-hour offset, local hours would
- * cut off rows.
- */
-const HOURS = "toStartOfHour(flows.start_time) >= toStartOfHour(fromUnixTimestamp64Milli({from:Int64}, 'UTC')) AND toStartOfHour(flows.start_time) <= toStartOfHour(fromUnixTimestamp64Milli({to:Int64}, 'UTC'))";
-
 /** The CSV header row (RFC 4180, CRLF): the names are plain identifiers, nothing to quote. */
 export const CSV_HEADER = `${EXPORT_COLUMNS.map((c) => c.name).join(',')}\r\n`;
 
@@ -115,7 +107,6 @@ export class FlowExportRepository {
   /** The export's SELECT (and its parameters) for a filter and format, as rows() runs it. */
   async statement(filter: FlowFilter, format: ExportFormat): Promise<{ sql: string; params: QueryParams }> {
     const where = flowWhere(filter, { ip: await ipAccess(this.clickhouse, filter) });
-    where.addAll(HOURS, {});
     // Most ranges hold no record with extras: those skip the join and keep the read in table order.
     const range = { detailsFrom: filter.from.getTime(), detailsTo: filter.to.getTime() };
     const [withDetails] = await this.clickhouse.query<{ one: number }>(
