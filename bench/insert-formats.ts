@@ -34,6 +34,8 @@ const ROUNDS = Number(process.env.FLOWSCOPE_BENCH_FORMAT_ROUNDS ?? 5);
 const BATCH = 7_500;
 const FORMATS = ['TabSeparated', 'RowBinary', 'Native'] as const;
 type Format = (typeof FORMATS)[number];
+/** Also measure the cost of each materialized view on the flows insert (FLOWSCOPE_BENCH_FORMAT_VIEWS=1). */
+const VIEWS = process.env.FLOWSCOPE_BENCH_FORMAT_VIEWS === '1';
 
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 
@@ -115,20 +117,33 @@ async function main(): Promise<void> {
   const { Session } = await import('chdb');
   const chdb = new Session(config.clickhouse.dataDir);
   await chdb.queryAsync(`USE ${config.clickhouse.database}`);
+  // Native as a simple encoder would write it: LowCardinality columns as plain String (no dictionaries).
+  const types = new Map((await ch.query<{ name: string; type: string }>(`SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = 'flows'`)).map((r) => [r.name, r.type]));
+  const plainCols = FLOW_COLUMNS.map((c) => {
+    const t = types.get(c)!;
+    return t.includes('LowCardinality') ? `CAST(${c} AS ${t.replace(/LowCardinality\((\w+)\)/g, '$1')}) AS ${c}` : c;
+  }).join(', ');
+  const nativePlain: Buffer[] = [];
   for (let b = 0; b < batches; b++) {
+    const where = `WHERE source_topic = 'bench' AND source_partition = ${b} ORDER BY source_offset, source_index`;
     for (const f of FORMATS) {
-      const r = await chdb.queryAsync(`SELECT ${cols} FROM flows WHERE source_topic = 'bench' AND source_partition = ${b} ORDER BY source_offset, source_index FORMAT ${f}`, { format: f });
+      const r = await chdb.queryAsync(`SELECT ${cols} FROM flows ${where}`, { format: f });
       bytes[f].push(Buffer.from(r.bytes()));
     }
+    nativePlain.push(Buffer.from((await chdb.queryAsync(`SELECT ${plainCols} FROM flows ${where}`, { format: 'Native' })).bytes()));
   }
   for (const f of FORMATS) console.log(`${f}: ${Math.round(bytes[f].reduce((n, x) => n + x.length, 0) / rows)} B/row as the engine writes it`);
+  console.log(`Native, LowCardinality as String: ${Math.round(nativePlain.reduce((n, x) => n + x.length, 0) / rows)} B/row`);
 
   await ch.command('CREATE TABLE flows_bare AS flows');
+  // Parsing alone: a table that keeps nothing.
+  await ch.command(`CREATE TABLE flows_null ENGINE = Null AS SELECT ${cols} FROM flows LIMIT 0`);
   // Each format through the adapter's door for it (TSV: chDB's raw insert; binary: a file the
   // engine reads), plus TSV through a file too, to tell the door's cost from the format's.
   const spool = new InsertSpool(join(config.clickhouse.dataDir, 'bench-spool'));
   const variants: Array<{ name: string; insert: (target: string, b: number, token: string) => Promise<void> }> = [
     ...FORMATS.map((f) => ({ name: f, insert: (target: string, b: number, token: string) => ch.insertBytes(target, FLOW_COLUMNS, f, bytes[f][b], token) })),
+    { name: 'Native, LowCardinality as String', insert: (target: string, b: number, token: string) => ch.insertBytes(target, FLOW_COLUMNS, 'Native', nativePlain[b], token) },
     {
       name: 'TabSeparated from a file',
       insert: (target: string, b: number, token: string) =>
@@ -137,7 +152,7 @@ async function main(): Promise<void> {
   ];
   const results: Record<string, number[]> = {};
   for (let round = 0; round < ROUNDS; round++) {
-    for (const target of ['flows', 'flows_bare']) {
+    for (const target of ['flows', 'flows_bare', 'flows_null']) {
       for (const v of variants) {
         const t = process.hrtime.bigint();
         const c = process.cpuUsage();
@@ -151,6 +166,40 @@ async function main(): Promise<void> {
       }
     }
   }
+  if (VIEWS) {
+    // Each view's cost: RowBinary into flows with every view, then with one view detached at a time.
+    const [deps] = await ch.query<{ views: string[] }>(`SELECT dependencies_table AS views FROM system.tables WHERE database = currentDatabase() AND name = 'flows'`);
+    const views = [...deps.views].sort();
+    const run = async (label: string, round: number) => {
+      const t = process.hrtime.bigint();
+      const c = process.cpuUsage();
+      for (let b = 0; b < batches; b++) await ch.insertBytes('flows', FLOW_COLUMNS, 'RowBinary', bytes.RowBinary[b], `views-${round}-${label}-${b}`);
+      const used = process.cpuUsage(c);
+      const rate = rows / seconds(t);
+      const cpuRate = rows / ((used.user + used.system) / 1e6);
+      (results[`views: ${label}`] ??= []).push(rate);
+      (results[`views: ${label} per CPU-second`] ??= []).push(cpuRate);
+      console.log(`round ${round} views ${label}: ${Math.round(rate)} rows/s, ${Math.round(cpuRate)} rows per CPU-second`);
+    };
+    console.log(`views on flows: ${views.join(', ')}`);
+    for (let round = 0; round < ROUNDS; round++) {
+      await run('all', round);
+      for (const v of views) {
+        await ch.command(`DETACH TABLE ${v}`);
+        try {
+          await run(`without ${v}`, round);
+        } finally {
+          await ch.command(`ATTACH TABLE ${v}`);
+        }
+      }
+      for (const v of views) await ch.command(`DETACH TABLE ${v}`);
+      try {
+        await run('none', round);
+      } finally {
+        for (const v of views) await ch.command(`ATTACH TABLE ${v}`);
+      }
+    }
+  }
   await spool.remove();
   for (const [k, v] of Object.entries(results)) {
     const sorted = [...v].sort((a, b) => a - b);
@@ -159,6 +208,8 @@ async function main(): Promise<void> {
   chdb.close();
   const [n] = await ch.query<{ n: string }>('SELECT count() AS n FROM flows_bare');
   console.log(`flows_bare holds ${n.n} rows (expected ${rows * ROUNDS * variants.length})`);
+  const [m] = await ch.query<{ n: string }>(`SELECT count() AS n FROM flows WHERE source_topic = 'bench'`);
+  console.log(`flows holds ${m.n} bench rows`);
   await app.close();
 }
 
