@@ -9,6 +9,7 @@ import { parseManifests } from '../../src/policy';
 import { ClickHouseAdapter } from '../../src/storage/clickhouse.adapter';
 import { encodeFlowRow, FLOW_COLUMNS } from '../../src/storage/flow-row.encoder';
 import { encodeFlowRows } from '../../src/storage/flow-row.rowbinary';
+import { FlowRepository } from '../../src/storage/flow.repository';
 import { MigrationRunner } from '../../src/storage/migration.runner';
 import { SharedValues } from '../../src/storage/shared-values';
 import { MIGRATIONS_DIR } from '../../src/storage/storage.module';
@@ -60,7 +61,7 @@ describe('flows insert formats: RowBinary stores exactly what TabSeparated store
   const clickhouse = new ClickHouseAdapter(testConfig());
   const snap = new InventorySnapshot(parseManifests(CLUSTER));
   const attributor = new FlowAttributor();
-  const offsets = ['0', '2570', '9007199254740993', '18446744073709551615', '4294967296', '1', '2'];
+  const offsets = ['0', '2570', '9007199254740993', '18446744073709551615', '4294967296', '1', '2', '3'];
   const flows: AttributedFlow[] = [
     // Known endpoints, a policy with an order (a non-null Nullable), an empty trace elsewhere.
     record(),
@@ -76,6 +77,8 @@ describe('flows insert formats: RowBinary stores exactly what TabSeparated store
     record({ action: 'log', reporter: 'fwd', srcIp: '', dstIp: '', srcPort: 2570, bytesIn: 2570, packetsIn: Number.MAX_SAFE_INTEGER, bytesOut: 2 ** 32, numFlows: 4294967295 }),
     record({ node: HUGE, protocol: NASTY }),
     record({ startTime: 1000000000123, endTime: 1000000002570 }),
+    // Before 1973-03-03, when Unix seconds have fewer than 9 digits (text formats read them as dates).
+    record({ startTime: 5, endTime: 2570 }),
   ].map((r, i) => attributor.attribute(r, { format: 'flowscope', topic: 't.x_1', partition: 4294967295, offset: offsets[i], index: i === 6 ? 4294967295 : i }, snap));
 
   const columns = FLOW_COLUMNS.join(', ');
@@ -125,10 +128,22 @@ describe('flows insert formats: RowBinary stores exactly what TabSeparated store
     assert.equal(byOffset.get('2')!.start_time, '2001-09-09 01:46:40.123');
     assert.equal(byOffset.get('2')!.end_time, '2001-09-09 01:46:42.570');
     assert.equal(Number(byOffset.get('2')!.source_index), 4294967295);
+    assert.equal(byOffset.get('3')!.start_time, '1970-01-01 00:00:00.005');
+    assert.equal(byOffset.get('3')!.end_time, '1970-01-01 00:00:02.570');
     const known = byOffset.get('0')!;
     assert.deepEqual(known.trace_policies, ['NetworkPolicy/a/default.api']);
     assert.equal(known.decision_policy_order, 100.5);
     assert.equal(byOffset.get('2570')!.start_time, '2025-11-26 07:00:00.000');
+  });
+
+  it('stores a batch through the repository, details included, whatever its times (1970 too)', async () => {
+    const repo = new FlowRepository(clickhouse);
+    const old = attributor.attribute(record({ startTime: 5, details: { destDomains: ['a.example'] } }), { format: 'calico', topic: 'repo', partition: 0, offset: '7', index: 0 }, snap);
+    const recent = attributor.attribute(record(), { format: 'calico', topic: 'repo', partition: 0, offset: '8', index: 0 }, snap);
+    await repo.insert([old, recent], 'repo-1');
+    const [row] = await clickhouse.query<{ n: string; t: string }>(`SELECT count() AS n, min(start_time) AS t FROM flows WHERE source_topic = 'repo'`);
+    assert.deepEqual({ n: Number(row.n), t: row.t }, { n: 2, t: '1970-01-01 00:00:00.005' });
+    assert.deepEqual((await repo.detailsOf(['repo/0/7/0'])).get('repo/0/7/0'), { destDomains: ['a.example'] });
   });
 
   it('a retried RowBinary batch with the same token is stored once; another token is stored', async () => {
