@@ -58,23 +58,22 @@ function decisionColumns(d: Attribution['decision']): Buffer {
   return b;
 }
 
-/** An endpoint's columns before and after its two label set ids. */
+/** An endpoint's columns before and after its two label set ids (one allocation, two views). */
 function endpointColumns(e: EnrichedEndpoint): readonly [Buffer, Buffer] {
   let b = endpointBytes.get(e);
   if (b === undefined) {
-    b = [
-      rowBinaryBytes((w) => {
-        w.string(e.type);
-        w.string(e.namespace);
-        w.string(e.name);
-        w.string(e.aggregatedName);
-      }),
-      rowBinaryBytes((w) => {
-        w.string(e.serviceAccount);
-        w.string(e.node);
-        w.string(e.owner);
-      }),
-    ];
+    let head = 0;
+    const all = rowBinaryBytes((w) => {
+      w.string(e.type);
+      w.string(e.namespace);
+      w.string(e.name);
+      w.string(e.aggregatedName);
+      head = w.length;
+      w.string(e.serviceAccount);
+      w.string(e.node);
+      w.string(e.owner);
+    });
+    b = [all.subarray(0, head), all.subarray(head)];
     endpointBytes.set(e, b);
   }
   return b;

@@ -20,6 +20,11 @@ export class RowBinaryWriter {
     return this.pos;
   }
 
+  /** Starts over (the bytes taken with finish() before are overwritten). */
+  reset(): void {
+    this.pos = 0;
+  }
+
   /** The bytes written so far (a view of the writer's buffer: write nothing more after taking it). */
   finish(): Buffer {
     return this.buf.subarray(0, this.pos);
@@ -42,28 +47,43 @@ export class RowBinaryWriter {
     this.buf[this.pos++] = v ? 1 : 0;
   }
 
+  // Byte stores rather than Buffer#writeUInt32LE & co., whose range checks showed in the profile.
   u16(v: number): void {
     this.room(2);
-    this.pos = this.buf.writeUInt16LE(v, this.pos);
+    const buf = this.buf;
+    const p = this.pos;
+    buf[p] = v;
+    buf[p + 1] = v >>> 8;
+    this.pos = p + 2;
   }
 
   u32(v: number): void {
     this.room(4);
-    this.pos = this.buf.writeUInt32LE(v, this.pos);
+    this.put32(v);
   }
 
   i32(v: number): void {
     this.room(4);
-    this.pos = this.buf.writeInt32LE(v, this.pos);
+    this.put32(v);
+  }
+
+  /** The low 32 bits of `v`, little-endian (room already made). */
+  private put32(v: number): void {
+    const buf = this.buf;
+    const p = this.pos;
+    buf[p] = v;
+    buf[p + 1] = v >>> 8;
+    buf[p + 2] = v >>> 16;
+    buf[p + 3] = v >>> 24;
+    this.pos = p + 4;
   }
 
   /** A UInt64 / Int64 from an integer number (exact up to 2^53; two's complement when negative). */
   i64(v: number): void {
     this.room(8);
     const hi = Math.floor(v / TWO_32);
-    this.buf.writeUInt32LE(v - hi * TWO_32, this.pos);
-    this.buf.writeInt32LE(hi | 0, this.pos + 4);
-    this.pos += 8;
+    this.put32(v - hi * TWO_32);
+    this.put32(hi);
   }
 
   /** A UInt64 from its decimal text (Kafka offsets, content ids): exact over the whole range. */
@@ -173,9 +193,15 @@ function lebSize(n: number): number {
   return size;
 }
 
+/** A writer for short runs of columns, reused: what it writes is copied out at once. */
+const scratch = new RowBinaryWriter(1024);
+
 /** Encodes a run of columns once, for memoising the columns many rows share. */
 export function rowBinaryBytes(write: (w: RowBinaryWriter) => void): Buffer {
-  const w = new RowBinaryWriter(256);
-  write(w);
-  return Buffer.from(w.finish());
+  scratch.reset();
+  write(scratch);
+  const bytes = scratch.finish();
+  const out = Buffer.allocUnsafe(bytes.length);
+  bytes.copy(out);
+  return out;
 }
