@@ -1,10 +1,11 @@
 /**
  * End-to-end ingest: events/s from the flows topic to stored, enriched, attributed rows, with the
  * two ceilings measured in the same run on the same data: raw kafkajs consumption of the same
- * messages, and the engine's own insert of the same rows, pre-encoded (bytes handed to chDB's raw
- * insert, no JavaScript in the timed part) into the same flows table with its views. Also the
- * JavaScript stages timed apart (decode + enrich + attribute, TSV encoding), bytes stored per flow
- * and peak RSS. Needs KAFKA_BROKERS (npm run bench starts the local broker).
+ * messages, and the engine's own insert of the same rows, pre-encoded in the format ingest writes
+ * (RowBinary bytes read by the engine from a spool file, no JavaScript in the timed part) into the
+ * same flows table with its views; the same rows as TSV through chDB's raw insert for comparison.
+ * Also the JavaScript stages timed apart (decode + enrich + attribute, RowBinary and TSV encoding),
+ * bytes stored per flow and peak RSS. Needs KAFKA_BROKERS (npm run bench starts the local broker).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,8 +19,9 @@ import { RecordDecoder } from '../src/ingest/formats/record.decoder';
 import { IngestMetrics } from '../src/metrics/ingest.metrics';
 import { parseCliOptions } from '../src/simulator/cli.options';
 import { buildStream } from '../src/simulator/simulator.runner';
-import { ClickHouseAdapter } from '../src/storage/clickhouse.adapter';
+import { ClickHouseAdapter, InsertFormat } from '../src/storage/clickhouse.adapter';
 import { encodeFlowRow, FLOW_COLUMNS } from '../src/storage/flow-row.encoder';
+import { encodeFlowRows } from '../src/storage/flow-row.rowbinary';
 import { SHARED_TABLES, SharedTable, SharedValues } from '../src/storage/shared-values';
 import { BenchResult } from './bench.types';
 
@@ -169,10 +171,14 @@ export async function runIngestBench(): Promise<BenchResult[]> {
   const decoder = new RecordDecoder({ format: 'auto', maxMessageBytes: config.ingest.maxMessageBytes });
   const attribution = app.get(AttributionService, { strict: false });
   const shared = new SharedValues();
-  const encoded: Array<{ table: string; columns: readonly string[]; body: Buffer }> = [];
+  const tsvShared = new SharedValues();
+  // The flows rows as the repository writes them (RowBinary), and as TabSeparated for comparison.
+  const encoded: Array<{ table: string; columns: readonly string[]; format: InsertFormat; body: Buffer }> = [];
+  const tsvFlows: Buffer[] = [];
   const messagesPerBatch = 7_500 / LINES_PER_MESSAGE;
   let attributeTime = 0n;
   let encodeTime = 0n;
+  let tsvEncodeTime = 0n;
   let rowCount = 0;
   for (let m0 = 0; m0 < data.flows.length; m0 += messagesPerBatch) {
     const t1 = process.hrtime.bigint();
@@ -182,30 +188,52 @@ export async function runIngestBench(): Promise<BenchResult[]> {
     );
     const t2 = process.hrtime.bigint();
     const values = shared.batch();
-    const lines = rows.map((r) => encodeFlowRow(r, values, ''));
+    const body = encodeFlowRows(rows, values, '');
     for (const table of Object.keys(SHARED_TABLES) as SharedTable[]) {
-      if (values.lines[table].length > 0) encoded.push({ table, columns: SHARED_TABLES[table], body: Buffer.from(`${values.lines[table].join('\n')}\n`) });
+      if (values.lines[table].length > 0) encoded.push({ table, columns: SHARED_TABLES[table], format: 'TabSeparated', body: Buffer.from(`${values.lines[table].join('\n')}\n`) });
     }
     values.stored();
-    encoded.push({ table: 'flows', columns: FLOW_COLUMNS, body: Buffer.from(`${lines.join('\n')}\n`) });
-    encodeTime += process.hrtime.bigint() - t2;
+    encoded.push({ table: 'flows', columns: FLOW_COLUMNS, format: 'RowBinary', body });
+    const t3 = process.hrtime.bigint();
+    const tsvValues = tsvShared.batch();
+    const lines = rows.map((r) => encodeFlowRow(r, tsvValues, ''));
+    tsvValues.stored();
+    tsvFlows.push(Buffer.from(`${lines.join('\n')}\n`));
+    tsvEncodeTime += process.hrtime.bigint() - t3;
+    encodeTime += t3 - t2;
     attributeTime += t2 - t1;
     rowCount += rows.length;
   }
   const cpu = rowCount / (Number(attributeTime) / 1e9);
   const encodeRate = rowCount / (Number(encodeTime) / 1e9);
+  const tsvEncodeRate = rowCount / (Number(tsvEncodeTime) / 1e9);
   const rowBytes = encoded.filter((e) => e.table === 'flows').reduce((n, e) => n + e.body.length, 0) / rowCount;
+  const tsvRowBytes = tsvFlows.reduce((n, b) => n + b.length, 0) / rowCount;
   const batch = messagesPerBatch * LINES_PER_MESSAGE;
 
-  // Insert ceiling: the same bytes through the fastest door (chDB's raw insert) into the same
-  // flows table, views and all (the rows carry another topic name, so nothing is deduplicated).
-  const t3 = process.hrtime.bigint();
-  for (const e of encoded) await ch.insertTsvBytes(e.table, e.columns, e.body);
-  const insertCeiling = rowCount / seconds(t3);
+  // Insert ceiling: the same bytes, in the format ingest writes (RowBinary for flows), through the
+  // adapter's door for it into the same flows table, views and all (the rows carry another topic
+  // name, so nothing is deduplicated; each insert has a token of its own, as ingest's do).
+  // The same rows as TabSeparated (the format before RowBinary) for comparison, batch by batch in
+  // turn with them, so that both meet the same merges in the background.
+  let ceilingTime = 0n;
+  let tsvTime = 0n;
+  let flowsBatch = 0;
+  for (const [i, e] of encoded.entries()) {
+    const t3 = process.hrtime.bigint();
+    await ch.insertBytes(e.table, e.columns, e.format, e.body, `ceiling-${i}`);
+    ceilingTime += process.hrtime.bigint() - t3;
+    if (e.table !== 'flows') continue;
+    const t5 = process.hrtime.bigint();
+    await ch.insertBytes('flows', FLOW_COLUMNS, 'TabSeparated', tsvFlows[flowsBatch++], `ceiling-tsv-${i}`);
+    tsvTime += process.hrtime.bigint() - t5;
+  }
+  const insertCeiling = rowCount / (Number(ceilingTime) / 1e9);
+  const tsvInsert = rowCount / (Number(tsvTime) / 1e9);
   // And into a copy without the views, to show what they cost.
   await ch.command('CREATE TABLE flows_insert_bench AS flows');
   const t4 = process.hrtime.bigint();
-  for (const e of encoded) if (e.table === 'flows') await ch.insertTsvBytes('flows_insert_bench', e.columns, e.body);
+  for (const [i, e] of encoded.entries()) if (e.table === 'flows') await ch.insertBytes('flows_insert_bench', e.columns, e.format, e.body, `bare-${i}`);
   const bareInsert = rowCount / seconds(t4);
   await app.close();
 
@@ -226,19 +254,26 @@ export async function runIngestBench(): Promise<BenchResult[]> {
       name: `end-to-end ingest (${data.records.toLocaleString('en-US')} flowscope records, ${LINES_PER_MESSAGE}/message, ${PARTITIONS} partitions, small cluster)`,
       value: e2e,
       unit: 'events/s',
-      ceiling: { name: consumeCeiling <= insertCeiling ? 'raw kafkajs consume' : 'chDB raw insert of the same rows, pre-encoded', value: lower },
+      ceiling: { name: consumeCeiling <= insertCeiling ? 'raw kafkajs consume' : 'chDB insert of the same rows, pre-encoded as RowBinary', value: lower },
       notes: `start-up (group join, inventory) ${startup.toFixed(1)} s not included; ${batches} batches of ${Math.round(batchRecords).toLocaleString('en-US')} records on average; RSS ${Math.round(rssBefore / 2 ** 20)} -> peak ${Math.round(peakRss / 2 ** 20)} MiB`,
     },
     { name: 'raw kafkajs consume, same messages', value: consumeCeiling, unit: 'events/s' },
     {
-      name: 'chDB raw insert, same rows pre-encoded, into flows with its views (+ small tables)',
+      name: 'chDB insert, same rows pre-encoded as RowBinary, into flows with its views (+ small tables)',
       value: insertCeiling,
       unit: 'rows/s',
-      notes: `${Math.round(rowBytes)} B/row as TSV, ${batch.toLocaleString('en-US')} rows per insert`,
+      notes: `${Math.round(rowBytes)} B/row as RowBinary, ${batch.toLocaleString('en-US')} rows per insert`,
     },
-    { name: 'chDB raw insert, same rows pre-encoded, into a copy of flows without views', value: bareInsert, unit: 'rows/s' },
+    {
+      name: 'chDB raw insert, same rows pre-encoded as TSV, into flows with its views',
+      value: tsvInsert,
+      unit: 'rows/s',
+      notes: `${Math.round(tsvRowBytes)} B/row as TSV`,
+    },
+    { name: 'chDB insert, same rows pre-encoded as RowBinary, into a copy of flows without views', value: bareInsert, unit: 'rows/s' },
     { name: 'decode + enrich + attribute, in-process (CPU only)', value: cpu, unit: 'events/s' },
-    { name: 'TSV encoding of the same rows (flows + small tables), in-process (CPU only)', value: encodeRate, unit: 'rows/s' },
+    { name: 'RowBinary encoding of the same rows (flows + small tables), in-process (CPU only)', value: encodeRate, unit: 'rows/s' },
+    { name: 'TSV encoding of the same rows (flows + small tables), in-process (CPU only)', value: tsvEncodeRate, unit: 'rows/s' },
     { name: 'bytes stored per flow (flows table, compressed, after end-to-end)', value: stored_.flows / data.records, unit: 'B/flow' },
     {
       name: 'bytes stored per flow (flows + small tables + details)',

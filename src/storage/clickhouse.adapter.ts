@@ -1,12 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { ClickHouseClient, ClickHouseSettings, createClient } from '@clickhouse/client';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { ChdbExtension } from 'chdb/connection';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { InsertSpool, insertFromFile, insertPrefix } from './binary-insert';
 import { EngineLock } from './engine-lock';
 import { inlineParams } from './sql-literal';
 
@@ -32,6 +33,12 @@ const EMBEDDED_READERS = Math.max(2, Math.min(4, availableParallelism()));
  */
 const READ_SETTINGS: ClickHouseSettings = { max_threads: 1 };
 
+/**
+ * Formats an insert's bytes can be in: TabSeparated (see tsv.encoder.ts), RowBinary (see
+ * rowbinary.writer.ts; no text to parse), Native (the engine's own columnar format, for measurements).
+ */
+export type InsertFormat = 'TabSeparated' | 'RowBinary' | 'Native';
+
 /** Text formats a streamed result can be written in (the engine's own writers). */
 export type StreamFormat = 'CSV' | 'JSONEachRow';
 
@@ -46,6 +53,8 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
   private client?: ClickHouseClient;
   /** The embedded engine's own insert door (a Buffer handed to its parser), when embedded. */
   private rawInsert?: ChdbExtension['rawInsert'];
+  /** Embedded engine: where binary insert bodies wait as files for the engine to read (see insertBytes). */
+  private spool?: InsertSpool;
   /** Embedded engine: the reader sessions with their queries in flight (the least busy serves next). */
   private readers: Array<{ client: ClickHouseClient; busy: number }> = [];
   readonly embedded: boolean;
@@ -80,6 +89,7 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
       }
       this.client = client;
       this.rawInsert = (params) => chdb.chdb.rawInsert(params);
+      this.spool = new InsertSpool(join(path, 'flowscope-insert-spool'));
       this.logger.log(`embedded ClickHouse (chDB) in ${path}, database ${database}`);
     } else {
       const tls = tlsCa !== undefined ? { tls: { ca_cert: Buffer.from(tlsCa) } } : {};
@@ -207,20 +217,48 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
 
   /** TabSeparated bytes (whole lines) for the given columns; same guarantees as insert(). */
   async insertTsvBytes(table: string, columns: readonly string[], body: Buffer, dedupToken?: string): Promise<void> {
+    await this.insertBytes(table, columns, 'TabSeparated', body, dedupToken);
+  }
+
+  /**
+   * Rows already encoded in `format` for the given columns; same guarantees as insert(). The
+   * embedded engine gets text through its raw insert and binary formats as a file it reads itself
+   * (its raw insert is not binary-safe, see binary-insert.ts); a server gets the bytes as the body
+   * of an HTTP INSERT.
+   */
+  async insertBytes(table: string, columns: readonly string[], format: InsertFormat, body: Buffer, dedupToken?: string): Promise<void> {
     if (body.length === 0) return;
     const settings = dedupSettings(dedupToken);
-    const rawInsert = this.rawInsert;
-    if (rawInsert) {
-      await this.write(() => rawInsert({ table, columns, format: 'TabSeparated', values: body, settings }));
+    if (this.embedded) {
+      if (format === 'TabSeparated') {
+        const rawInsert = this.rawInsert;
+        if (!rawInsert) throw new Error('ClickHouse is not connected yet');
+        await this.write(() => rawInsert({ table, columns, format, values: body, settings }));
+        return;
+      }
+      const spool = this.spool;
+      if (!spool) throw new Error('ClickHouse is not connected yet');
+      await spool.with(body, (file) => this.write(() => this.ch.command({ query: insertFromFile(table, columns, format, file, settings) })));
       return;
     }
-    await this.ch.insert({
-      table,
+    if (format === 'TabSeparated') {
+      await this.ch.insert({
+        table,
+        values: Readable.from([body], { objectMode: false }),
+        format,
+        columns: columns as [string, ...string[]],
+        clickhouse_settings: settings,
+      });
+      return;
+    }
+    // The client's insert() takes text formats only; exec() sends any body after the query.
+    const { stream } = await this.ch.exec({
+      query: insertPrefix(table, columns, format, {}),
       values: Readable.from([body], { objectMode: false }),
-      format: 'TabSeparated',
-      columns: columns as [string, ...string[]],
       clickhouse_settings: settings,
     });
+    stream.resume();
+    await new Promise<void>((resolve, reject) => stream.once('end', resolve).once('error', reject));
   }
 
   async ping(): Promise<boolean> {
@@ -234,8 +272,11 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
     const readers = this.readers;
     this.client = undefined;
     this.rawInsert = undefined;
+    const spool = this.spool;
+    this.spool = undefined;
     this.readers = [];
     for (const r of readers) await r.client.close();
+    await spool?.remove();
     await client?.close();
   }
 }

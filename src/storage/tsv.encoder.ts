@@ -59,10 +59,17 @@ export function encodeTsvRow(values: readonly TsvValue[]): string {
   return line;
 }
 
+/**
+ * The engine reads a number as Unix seconds only from 9 integer digits up (1973-03-03); shorter
+ * ones are refused as malformed dates, so earlier times are written as a date and time.
+ */
+const FIRST_UNIX_SECONDS_MS = 100_000_000_000;
+
 /** DateTime64(3) from epoch milliseconds, as text formats read it (seconds with a fraction). */
 export function tsvTime(ms: number): string {
+  if (ms < FIRST_UNIX_SECONDS_MS) return new Date(Math.round(ms)).toISOString().replace('T', ' ').replace('Z', '');
   // Integer milliseconds (every record's) without toFixed, which showed in the ingest profile.
-  if (!Number.isSafeInteger(ms) || ms < 0) return (ms / 1000).toFixed(3);
+  if (!Number.isSafeInteger(ms)) return (ms / 1000).toFixed(3);
   const frac = ms % 1000;
   return `${(ms - frac) / 1000}.${frac < 10 ? '00' : frac < 100 ? '0' : ''}${frac}`;
 }

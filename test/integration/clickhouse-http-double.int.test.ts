@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ClickHouseClient, ClickHouseError, createClient } from '@clickhouse/client';
+import { ClickHouseAdapter } from '../../src/storage/clickhouse.adapter';
+import { RowBinaryWriter } from '../../src/storage/rowbinary.writer';
 import { ClickHouseHttpDouble } from '../support/clickhouse-http-double';
+import { testConfig } from '../support/test-config';
 
 // The test double stands in for a ClickHouse server in the multi-process fault tests; these checks
 // make sure it answers what @clickhouse/client sends the way a server does, so those tests prove
@@ -47,6 +50,26 @@ describe('the ClickHouse server test double, through @clickhouse/client', () => 
       const [big] = await (await client.query({ query: 'SELECT length({a:Array(String)}) AS a, {s:String} AS s', query_params: { a: many, s: tricky }, format: 'JSONEachRow', use_multipart_params })).json<{ a: number; s: string }>();
       assert.deepEqual(big, { a: 2000, s: tricky }, use_multipart_params ? 'multipart' : 'in the URL');
     }
+  });
+
+  it('takes a RowBinary body as a server does, byte for byte (0x0A 0x0A included), a retry with its token once', async () => {
+    await client.command({ query: 'CREATE TABLE rb (id UInt64, s String) ENGINE = MergeTree ORDER BY id SETTINGS non_replicated_deduplication_window = 100' });
+    const w = new RowBinaryWriter();
+    for (const [id, s] of [[2570, 'a\n\nb'], [1, '\0'], [2, '🦀']] as const) {
+      w.i64(id);
+      w.string(s);
+    }
+    // Through flowscope's server path: the adapter's insertBytes sends the body with exec().
+    const adapter = new ClickHouseAdapter(testConfig({ CLICKHOUSE_URL: double.url, CLICKHOUSE_DATABASE: 'd' }));
+    await adapter.connect();
+    try {
+      await adapter.insertBytes('rb', ['id', 's'], 'RowBinary', w.finish(), 'rb-1');
+      await adapter.insertBytes('rb', ['id', 's'], 'RowBinary', w.finish(), 'rb-1');
+    } finally {
+      await adapter.onApplicationShutdown();
+    }
+    const rows = (await (await client.query({ query: 'SELECT id, s FROM rb ORDER BY id', format: 'JSONEachRow' })).json<{ id: string | number; s: string }>()).map((r) => ({ id: String(r.id), s: r.s }));
+    assert.deepEqual(rows, [{ id: '1', s: '\0' }, { id: '2', s: '🦀' }, { id: '2570', s: 'a\n\nb' }]);
   });
 
   it('answers an engine error as the client expects (a ClickHouseError with its code)', async () => {

@@ -1,3 +1,4 @@
+import { rmSync, writeFileSync } from 'node:fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -26,7 +27,7 @@ const NOT_SETTINGS = new Set(['query', 'database', 'default_format', 'query_id',
  * mode, through @clickhouse/client, exactly as in production.
  *
  * It honours what that client sends: the query in the body, or in the `query` URL parameter with
- * the body as the INSERT's data; `param_*` in the URL or in a multipart body; every other URL
+ * the body as the INSERT's data (text, or RowBinary / Native); `param_*` in the URL or in a multipart body; every other URL
  * parameter as a setting of that request only (`insert_deduplication_token` included), `database`,
  * `default_format`, `session_id` (settings and USE kept per session, as a server does); gzip
  * request bodies (Content-Encoding) and gzip answers when asked (enable_http_compression=1 and
@@ -39,6 +40,7 @@ export class ClickHouseHttpDouble {
   private server?: Server;
   private readonly dataDir = tempDir('flowscope-clickhouse-double-');
   private readonly sessions = new Map<string, Session>();
+  private bodies = 0;
   /** Every query the double answered, for a test that wants to see the traffic (e.g. inserts with a token). */
   readonly requests = { queries: 0, inserts: 0, tokenedInserts: 0, failures: 0 };
 
@@ -74,6 +76,7 @@ export class ClickHouseHttpDouble {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://double');
+    let bodyFile: string | undefined;
     try {
       if (url.pathname === '/ping') return this.answer(req, res, url, 200, Buffer.from('Ok.\n'));
       let body: Buffer = Buffer.concat(await req.toArray());
@@ -88,8 +91,14 @@ export class ClickHouseHttpDouble {
         for (const [k, v] of Object.entries(parts)) if (k.startsWith('param_')) params[k.slice(6)] = v;
       } else {
         const inUrl = url.searchParams.get('query');
-        // With the query in the URL the body is the INSERT's data, which the engine reads after it.
-        sql = inUrl === null ? body.toString('utf8') : body.length > 0 ? `${inUrl}\n${body.toString('utf8')}` : inUrl;
+        // With the query in the URL the body is the INSERT's data, which the engine reads after it;
+        // a binary body from a file (chDB's inline insert data is not binary-safe).
+        const binary = inUrl === null ? null : /^(INSERT\b[\s\S]*?)\s+FORMAT\s+(RowBinary|Native)\s*$/i.exec(inUrl);
+        if (binary && body.length > 0) {
+          bodyFile = join(this.dataDir, `insert-${process.pid}-${this.bodies++}.bin`);
+          writeFileSync(bodyFile, body);
+          sql = `${binary[1]} FROM INFILE '${bodyFile}' FORMAT ${binary[2]}`;
+        } else sql = inUrl === null ? body.toString('utf8') : body.length > 0 ? `${inUrl}\n${body.toString('utf8')}` : inUrl;
       }
       const settings = [...url.searchParams].filter(([k]) => !k.startsWith('param_') && !NOT_SETTINGS.has(k) && !HTTP_ONLY.has(k));
       const isInsert = /^\s*INSERT\b/i.test(sql);
@@ -120,6 +129,8 @@ export class ClickHouseHttpDouble {
       const code = /Code: (\d+)/.exec(message)?.[1] ?? '1000';
       res.setHeader('X-ClickHouse-Exception-Code', code);
       return this.answer(req, res, url, 500, Buffer.from(message.startsWith('Code:') ? message : `Code: ${code}. DB::Exception: ${message}`));
+    } finally {
+      if (bodyFile) rmSync(bodyFile, { force: true });
     }
   }
 

@@ -19,6 +19,9 @@ describe('TabSeparated encoding', () => {
 
   it('writes epoch milliseconds as seconds with three decimals', () => {
     assert.equal(tsvTime(1764140400123), '1764140400.123');
-    assert.equal(tsvTime(5), '0.005');
+    // Before 1973-03-03 the engine takes no Unix seconds (fewer than 9 digits): a date and time.
+    assert.equal(tsvTime(5), '1970-01-01 00:00:00.005');
+    assert.equal(tsvTime(99_999_999_999), '1973-03-03 09:46:39.999');
+    assert.equal(tsvTime(100_000_000_000), '100000000.000');
   });
 });
