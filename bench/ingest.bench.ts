@@ -240,9 +240,16 @@ export async function runIngestBench(): Promise<BenchResult[]> {
   // The large cluster (10,000 pods) with pod churn: inventory changes land between the flows, and
   // each record is attributed as of its own time, so attribution meets a new inventory state about
   // every 1,000 records (each churn is a pod deleted, one started with its IP, and a replacement).
+  // First the same large cluster without churn: the churn's own cost is the difference between the
+  // two, apart from what the larger cluster (bigger inventory, more endpoints per batch) costs.
+  const steadyRun = `${run}.large`;
+  const steady = dataset('large', 0);
+  await publish(kafka, steadyRun, steady);
+  const unchurned = await endToEnd(brokers, steadyRun, steady.records);
+  await unchurned.app.close();
   const churnRun = `${run}.churn`;
   const churning = dataset('large', CHURN_EVERY_CONNECTIONS);
-  const initial = dataset('large', 0).inventory.length;
+  const initial = steady.inventory.length;
   const changes = churning.inventory.length - initial;
   await publish(kafka, churnRun, churning);
   const churned = await endToEnd(brokers, churnRun, churning.records);
@@ -282,10 +289,16 @@ export async function runIngestBench(): Promise<BenchResult[]> {
       notes: `small tables ${(stored_.shared / 1024).toFixed(0)} KiB in all`,
     },
     {
+      name: `end-to-end ingest, large cluster without churn (${steady.records.toLocaleString('en-US')} records)`,
+      value: unchurned.e2e,
+      unit: 'events/s',
+      notes: `10,000 pods, the inventory loaded before the flows and unchanged; start-up ${unchurned.startup.toFixed(1)} s not included; peak RSS ${Math.round(unchurned.peakRss / 2 ** 20)} MiB`,
+    },
+    {
       name: `end-to-end ingest, large cluster with pod churn (${churning.records.toLocaleString('en-US')} records)`,
       value: churned.e2e,
       unit: 'events/s',
-      notes: `pod churn every ${CHURN_EVERY_CONNECTIONS} connections: ${changes} inventory changes among the records (one per ${Math.round(churning.records / Math.max(1, changes)).toLocaleString('en-US')} records); start-up ${churned.startup.toFixed(1)} s not included; peak RSS ${Math.round(churned.peakRss / 2 ** 20)} MiB`,
+      notes: `pod churn every ${CHURN_EVERY_CONNECTIONS} connections: ${changes} inventory changes among the records (one per ${Math.round(churning.records / Math.max(1, changes)).toLocaleString('en-US')} records); ${(churned.e2e / unchurned.e2e).toFixed(2)} of the rate of the same cluster without churn in this run; start-up ${churned.startup.toFixed(1)} s not included; peak RSS ${Math.round(churned.peakRss / 2 ** 20)} MiB`,
     },
   ];
 }
