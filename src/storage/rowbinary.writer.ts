@@ -158,16 +158,6 @@ export class RowBinaryWriter {
     for (let i = 0; i < a.length; i++) this.i32(a[i]);
   }
 
-  /** Map(String, String), entries in the object's order. */
-  stringMap(m: Readonly<Record<string, string>>): void {
-    const keys = Object.keys(m);
-    this.varUInt(keys.length);
-    for (const k of keys) {
-      this.string(k);
-      this.string(m[k]);
-    }
-  }
-
   /** Bytes already in RowBinary (a memoised run of columns). */
   raw(b: Uint8Array): void {
     const n = b.length;
