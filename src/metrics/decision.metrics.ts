@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
-import { AttributedFlow } from '../attribution/attributed-flow';
+import { AttributedFlow, Attribution } from '../attribution/attributed-flow';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { BoundedLabel } from './bounded-label';
@@ -47,15 +47,36 @@ export class DecisionMetrics {
     });
   }
 
-  /** Call once per successfully stored batch with exactly the rows that were stored. */
+  /**
+   * Call once per successfully stored batch with exactly the rows that were stored. Rows are
+   * counted per deciding decision (attribution shares one object per decision), action and
+   * reporter, then added once each: a counter update per row was 6% of ingest's JavaScript time in
+   * the profile, and a batch has a few dozen distinct label sets.
+   */
   recordStored(flows: readonly AttributedFlow[]): void {
+    const byDecision = new Map<Attribution['decision'], { rows: Map<string, number>; mismatches: number }>();
+    const unknown = new Map<string, number>();
     for (const flow of flows) {
       const { decision, verdictMismatch, unknownEndpoint } = flow.attribution;
+      const { action, reporter } = flow.record;
+      let counts = byDecision.get(decision);
+      if (!counts) byDecision.set(decision, (counts = { rows: new Map(), mismatches: 0 }));
+      const key = `${action}|${reporter}`;
+      counts.rows.set(key, (counts.rows.get(key) ?? 0) + 1);
+      if (verdictMismatch) counts.mismatches++;
+      if (unknownEndpoint) unknown.set(action, (unknown.get(action) ?? 0) + 1);
+    }
+    // Decisions in the order rows first named them, so the top-N policies are admitted as a
+    // per-row update would admit them.
+    for (const [decision, counts] of byDecision) {
       const tier = this.tiers.of(decision.tier);
       const policy = this.policies.of(decision.policy);
-      this.records.inc({ action: flow.record.action, reporter: flow.record.reporter, tier, policy });
-      if (verdictMismatch) this.mismatches.inc({ tier, policy });
-      if (unknownEndpoint) this.unknownEndpoints.inc({ action: flow.record.action });
+      for (const [key, n] of counts.rows) {
+        const [action, reporter] = key.split('|');
+        this.records.inc({ action, reporter, tier, policy }, n);
+      }
+      if (counts.mismatches > 0) this.mismatches.inc({ tier, policy }, counts.mismatches);
     }
+    for (const [action, n] of unknown) this.unknownEndpoints.inc({ action }, n);
   }
 }

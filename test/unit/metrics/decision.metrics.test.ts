@@ -93,6 +93,47 @@ describe('DecisionMetrics', () => {
     assert.deepEqual(await values(ingest, 'flowscope_decision_unknown_endpoint_total'), [{ labels: { action: 'allow' }, value: 1 }]);
   });
 
+  it('counts a batch exactly as one update per row would, shared decisions and top-N included (property)', async () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const top = 1 + (seed % 5);
+      const { ingest, decisions } = setup(top);
+      // Attribution shares decision objects between rows; some rows here share, some do not.
+      const shared = new Map<string, AttributedFlow['attribution']['decision']>();
+      let x = seed;
+      const next = (n: number) => ((x = (x * 1103515245 + 12345) % 2147483648), x % n);
+      const batches: AttributedFlow[][] = [];
+      for (let b = 0; b < 3; b++) {
+        const rows: AttributedFlow[] = [];
+        for (let i = 0; i < 60; i++) {
+          const f = stored(['allow', 'deny', 'log'][next(3)], `p${next(9)}`, { tier: `t${next(3)}`, reporter: ['src', 'dst'][next(2)], mismatch: next(4) === 0, unknownEndpoint: next(5) === 0 });
+          const key = `${f.attribution.decision.tier}/${f.attribution.decision.policy}`;
+          if (next(2) === 0) f.attribution.decision = shared.get(key) ?? (shared.set(key, f.attribution.decision), f.attribution.decision);
+          rows.push(f);
+        }
+        batches.push(rows);
+      }
+      // The oracle: labels admitted row by row, in order.
+      const policies = new BoundedLabel(top);
+      const tiers = new BoundedLabel(100);
+      const want = { records: new Map<string, number>(), mismatches: new Map<string, number>(), unknown: new Map<string, number>() };
+      const add = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+      for (const rows of batches) {
+        for (const f of rows) {
+          const tier = tiers.of(f.attribution.decision.tier);
+          const policy = policies.of(f.attribution.decision.policy);
+          add(want.records, `${f.record.action} ${f.record.reporter} ${tier} ${policy}`);
+          if (f.attribution.verdictMismatch) add(want.mismatches, `${tier} ${policy}`);
+          if (f.attribution.unknownEndpoint) add(want.unknown, f.record.action);
+        }
+        decisions.recordStored(rows);
+      }
+      const got = async (name: string, key: (l: Record<string, string | number>) => string) => new Map((await values(ingest, name)).map((v) => [key(v.labels), v.value]));
+      assert.deepEqual(await got('flowscope_decision_records_total', (l) => `${l.action} ${l.reporter} ${l.tier} ${l.policy}`), want.records, `seed ${seed}`);
+      assert.deepEqual(await got('flowscope_decision_verdict_mismatch_total', (l) => `${l.tier} ${l.policy}`), want.mismatches, `seed ${seed}`);
+      assert.deepEqual(await got('flowscope_decision_unknown_endpoint_total', (l) => String(l.action)), want.unknown, `seed ${seed}`);
+    }
+  });
+
   it('rejects a top-N below one at start', () => {
     assert.throws(() => loadConfig({ FLOWSCOPE_METRICS_TOP_POLICIES: '0' }), /FLOWSCOPE_METRICS_TOP_POLICIES/);
   });
