@@ -3,7 +3,7 @@ import schema from '../../docs/flow-event.schema.json';
 import { parseReportedTrace } from '../attribution/reported-trace';
 import { FlowRecord, reportedEndpoint } from '../flows/flow-record';
 import { checkIp } from './formats/ip.checker';
-import { messageLines } from './formats/ndjson.lines';
+import { parseJsonLine, splitMessage } from './formats/ndjson.lines';
 import { MalformedEventError } from './malformed-event.error';
 
 interface FlowEventV1 {
@@ -72,17 +72,21 @@ export class FlowEventParser {
     if (value.length > this.maxMessageBytes) {
       throw new MalformedEventError(`message is ${value.length} bytes, over the ${this.maxMessageBytes}-byte limit`);
     }
-    const lines = messageLines(value, this.maxMessageBytes);
-    return lines.map((line, i) => this.parseLine(line, lines.length > 1 ? `line ${i + 1}: ` : ''));
+    const { lines, first } = splitMessage(value, this.maxMessageBytes);
+    return this.parseLines(lines, first);
   }
 
-  private parseLine(line: string, where: string): FlowRecord {
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch (err) {
-      throw new MalformedEventError(`${where}not JSON: ${(err as Error).message}`);
+  /** The records of a message already split into lines (see splitMessage), its first line maybe parsed. */
+  parseLines(lines: readonly string[], first?: { json: unknown }): FlowRecord[] {
+    const out: FlowRecord[] = new Array(lines.length);
+    for (let i = 0; i < lines.length; i++) {
+      const where = lines.length > 1 ? `line ${i + 1}: ` : '';
+      out[i] = this.toRecord(i === 0 && first ? first.json : parseJsonLine(lines[i], where), where);
     }
+    return out;
+  }
+
+  private toRecord(json: unknown, where: string): FlowRecord {
     if (!this.validate(json)) {
       throw new MalformedEventError(where + (this.validate.errors ?? []).map(describeSchemaError).join('; '));
     }

@@ -4,7 +4,7 @@ import { MalformedEventError } from '../malformed-event.error';
 import { parseCalicoLines } from './calico-flow-log.parser';
 import { Json, isObject } from './field.readers';
 import { goldmaneKeyOf, parseGoldmaneLines } from './goldmane-flow.parser';
-import { lineLabel, messageLines, parseJsonLine } from './ndjson.lines';
+import { lineLabel, parseJsonLine, splitMessage } from './ndjson.lines';
 
 export type FlowFormat = 'flowscope' | 'calico' | 'goldmane';
 
@@ -61,11 +61,11 @@ export class RecordDecoder {
       throw new MalformedEventError(`message is ${value.length} bytes, over the ${this.maxMessageBytes}-byte limit`);
     }
     if (this.format === 'flowscope') return { format: 'flowscope', records: this.flowscope.parse(value) };
-    const lines = messageLines(value, this.maxMessageBytes);
+    const { lines, first: parsed } = splitMessage(value, this.maxMessageBytes);
     let format: FlowFormat;
     let first: unknown;
     if (this.format === 'auto') {
-      first = parseJsonLine(lines[0], lineLabel(0, lines.length));
+      first = parsed ? parsed.json : parseJsonLine(lines[0], lineLabel(0, lines.length));
       const seen = isObject(first) ? detectFormat(first) : undefined;
       if (!seen) {
         throw new MalformedEventError(
@@ -77,9 +77,9 @@ export class RecordDecoder {
     } else {
       format = this.format;
     }
-    // The flowscope parser reads the buffer itself (its schema forbids unknown fields, so a line of
+    // The flowscope parser checks every line itself (its schema forbids unknown fields, so a line of
     // another format in a flowscope message is rejected by it, naming the line and the field).
-    if (format === 'flowscope') return { format, records: this.flowscope.parse(value) };
+    if (format === 'flowscope') return { format, records: this.flowscope.parseLines(lines, { json: first }) };
     const sameShape = this.format === 'auto' && lines.length > 1 ? shapeCheck(format) : undefined;
     const records = format === 'calico' ? parseCalicoLines(lines, first, sameShape) : parseGoldmaneLines(lines, first, sameShape);
     return { format, records };
