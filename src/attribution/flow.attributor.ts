@@ -46,6 +46,11 @@ const NO_PENDING: Attribution['pendingDecision'] = Object.freeze({ policy: '', r
 /** One shared empty label set: rows refer to label sets, never change them. */
 const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
 
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
+}
+
 function peerId(p: ResolvedPeer | undefined): string {
   return p ? `${p.type}/${p.namespace}/${p.name}` : '-';
 }
@@ -105,17 +110,21 @@ export class FlowAttributor {
     if (peer && peer.type !== 'net') {
       return snap.remember(`e|${peer.ip ?? ''}|${peerId(peer)}|${reported.aggregatedName}`, () => this.enrichKnown(snap, peer, reported));
     }
-    return {
+    const unknown = (labels: Readonly<Record<string, string>>): EnrichedEndpoint => ({
       type: peer ? 'net' : reported.type,
       namespace: reported.namespace,
       name: reported.name,
       aggregatedName: reported.aggregatedName,
-      labels: reported.labels,
+      labels,
       namespaceLabels: reported.namespace ? snap.labelsOfNamespace(reported.namespace) : NO_LABELS,
       serviceAccount: '',
       node: '',
       owner: '',
-    };
+    });
+    // Without reported labels, an endpoint outside the inventory (the internet, mostly) is as
+    // repetitive as a known one: memoised too, so its row columns are encoded once, not per row.
+    if (!hasKeys(reported.labels)) return snap.remember(`u|${peer ? 'net' : reported.type}|${reported.namespace}|${reported.name}|${reported.aggregatedName}`, () => unknown(NO_LABELS));
+    return unknown(reported.labels);
   }
 
   private enrichKnown(snap: InventorySnapshot, peer: ResolvedPeer, reported: ReportedEndpoint): EnrichedEndpoint {

@@ -51,10 +51,12 @@ export class InventorySnapshot {
    * answers never change). Bounded: cleared when full, so distinct keys cannot grow memory.
    */
   remember<T>(key: string, compute: () => T): T {
-    if (this.memo.has(key)) return this.memo.get(key) as T;
+    // One look-up per call (attribution makes four per record): `undefined` answers are kept as NONE.
+    const known = this.memo.get(key);
+    if (known !== undefined) return (known === NONE ? undefined : known) as T;
     const value = compute();
     if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
-    this.memo.set(key, value);
+    this.memo.set(key, value === undefined ? NONE : value);
     return value;
   }
 
@@ -81,3 +83,5 @@ export class InventorySnapshot {
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
 const MEMO_LIMIT = 200_000;
+/** A memoised `undefined`. */
+const NONE = Symbol('none');
