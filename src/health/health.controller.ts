@@ -25,18 +25,18 @@ export class HealthController {
   }
 
   /**
-   * What the running mode needs answers: ClickHouse always, Kafka and writable storage only when
-   * ingest is on (an API-only instance never talks to Kafka nor writes flows, so neither must fail
+   * What the running mode needs answers: ClickHouse always, Kafka, writable storage and running
+   * consumers only when ingest is on (an API-only instance never talks to Kafka nor writes flows, so neither must fail
    * its probe).
    */
   @Get('ready')
   @HealthCheck({ swaggerDocumentation: false })
-  @ApiOkResponse({ schema: { example: { status: 'ok', info: { clickhouse: { status: 'up' }, kafka: { status: 'up' }, storage: { status: 'up' } } } } })
+  @ApiOkResponse({ schema: { example: { status: 'ok', info: { clickhouse: { status: 'up' }, kafka: { status: 'up' }, storage: { status: 'up' }, ingest: { status: 'up' } } } } })
   @ApiServiceUnavailableResponse({ type: ApiErrorBody })
   async ready(): Promise<HealthCheckResult> {
     try {
       const checks: HealthIndicatorFunction[] = [() => this.dependencies.clickhouseReady()];
-      if (this.config.ingest.enabled) checks.push(() => this.dependencies.kafkaReady(), () => this.dependencies.storageWritable());
+      if (this.config.ingest.enabled) checks.push(() => this.dependencies.kafkaReady(), () => this.dependencies.storageWritable(), () => this.dependencies.consuming());
       return await this.health.check(checks);
     } catch (err) {
       // Re-shaped into the API's one error body, naming each dependency that is down.

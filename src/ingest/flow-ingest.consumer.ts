@@ -16,6 +16,7 @@ import { FlowFormat, RecordDecoder } from './formats/record.decoder';
 import { MalformedEventError } from './malformed-event.error';
 import { batchToken, PartitionIncarnations, PartitionState } from './partition-incarnations';
 import { StoreRetrier } from './store.retrier';
+import { watchCrashes } from './consumer-crash.watch';
 
 /** The longest a batch waits for the inventory to catch up to its flows' time before it is attributed anyway. */
 export const INVENTORY_WAIT_MS = 10_000;
@@ -78,6 +79,7 @@ export class FlowIngestConsumer implements OnApplicationBootstrap, BeforeApplica
     this.consumer = consumer;
     // Partitions may have moved: what another member stored must be read again.
     consumer.on(consumer.events.GROUP_JOIN, () => this.stored.clear());
+    watchCrashes(consumer, 'flows', this.metrics, this.logger);
     await consumer.connect();
     await consumer.subscribe({ topic: topics.flows, fromBeginning: true });
     // Batches of different partitions in flight together: one partition's decoding and attribution

@@ -7,6 +7,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { InventoryRejectedError } from '../inventory/inventory.errors';
 import { InventoryService, PreparedChange } from '../inventory/inventory.service';
 import { KafkaAdapter } from '../kafka/kafka.adapter';
+import { watchCrashes } from './consumer-crash.watch';
 import { IngestMetrics } from '../metrics/ingest.metrics';
 import { ManifestParseError, splitManifest } from '../policy';
 import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
@@ -124,6 +125,7 @@ export class InventoryIngestConsumer implements OnApplicationBootstrap, BeforeAp
       const next = BigInt(payload.lastOffset) + 1n;
       if (next > (this.applied.get(payload.partition) ?? -1n)) this.applied.set(payload.partition, next);
     });
+    watchCrashes(this.consumer, 'inventory', this.metrics, this.logger);
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: topics.inventory, fromBeginning: true });
     await this.consumer.run({ autoCommit: false, eachBatch: (p) => this.handleBatch(p) });

@@ -19,6 +19,8 @@ export class IngestMetrics {
   readonly storeFailures = new Counter({ name: 'flowscope_ingest_store_failures_total', help: 'Failed attempts to store a batch (each is retried)', registers: [this.registry] });
   readonly pauses = new Counter({ name: 'flowscope_ingest_pauses_total', help: 'Times consumption paused because storing failed', registers: [this.registry] });
   readonly paused = new Gauge({ name: 'flowscope_ingest_paused', help: '1 while a partition waits for storage to recover', labelNames: ['topic', 'partition'], registers: [this.registry] });
+  readonly consumerStopped = new Gauge({ name: 'flowscope_ingest_consumer_stopped', help: '1 when a Kafka consumer crashed and will not restart by itself (readiness fails); see the error log for the cause', labelNames: ['consumer'], registers: [this.registry] });
+  readonly consumerRestarts = new Counter({ name: 'flowscope_ingest_consumer_restarts_total', help: 'Kafka consumer crashes after which the client restarted the consumer', labelNames: ['consumer'], registers: [this.registry] });
   readonly lag = new Gauge({ name: 'flowscope_ingest_lag_messages', help: 'Messages between the last processed offset and the partition high watermark', labelNames: ['topic', 'partition'], registers: [this.registry] });
   readonly unknownEndpoints = new Counter({ name: 'flowscope_attribution_unknown_endpoint_total', help: 'Records whose endpoint is not in the inventory at their time', registers: [this.registry] });
   readonly mismatches = new Counter({ name: 'flowscope_attribution_verdict_mismatch_total', help: 'Records whose reported and computed verdicts disagree', registers: [this.registry] });

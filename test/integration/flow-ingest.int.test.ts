@@ -105,5 +105,6 @@ status: {podIP: 10.2.0.50}
     assert.equal(res.body.info.clickhouse.status, 'up');
     assert.equal(res.body.info.kafka.status, 'up');
     assert.equal(res.body.info.storage.status, 'up');
+    assert.equal(res.body.info.ingest.status, 'up', 'both consumers running');
   });
 });

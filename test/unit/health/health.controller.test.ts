@@ -18,12 +18,13 @@ const health = {
   },
 } as unknown as HealthCheckService;
 
-function controller(ingest: boolean, kafkaUp: boolean, storageUp = true): { c: HealthController; asked: string[] } {
+function controller(ingest: boolean, kafkaUp: boolean, storageUp = true, consumersUp = true): { c: HealthController; asked: string[] } {
   const asked: string[] = [];
   const deps = {
     clickhouseReady: async () => (asked.push('clickhouse'), { clickhouse: { status: 'up' } }),
     kafkaReady: async () => (asked.push('kafka'), { kafka: kafkaUp ? { status: 'up' } : { status: 'down', message: 'no broker answered' } }),
     storageWritable: async () => (asked.push('storage'), { storage: storageUp ? { status: 'up' } : { status: 'down', message: 'batches fail to be stored, 1 partition paused and retrying' } }),
+    consuming: async () => (asked.push('ingest'), { ingest: consumersUp ? { status: 'up' } : { status: 'down', message: 'the flows consumer stopped after an error it does not recover from' } }),
   } as unknown as DependencyHealth;
   return { c: new HealthController(health, deps, { ingest: { enabled: ingest } } as AppConfig), asked };
 }
@@ -42,7 +43,7 @@ describe('readiness checks what the running mode needs', () => {
       assert.match(body.message, /not ready: kafka no broker answered/);
       return true;
     });
-    assert.deepEqual(asked, ['clickhouse', 'kafka', 'storage']);
+    assert.deepEqual(asked, ['clickhouse', 'kafka', 'storage', 'ingest']);
   });
   it('with ingest on, a partition paused on failing writes is a 503 naming storage (a ping alone still answers)', async () => {
     const { c } = controller(true, true, false);
@@ -50,6 +51,15 @@ describe('readiness checks what the running mode needs', () => {
       const body = e.getResponse() as { message: string; details: Array<{ field: string }> };
       assert.deepEqual(body.details.map((d) => d.field), ['storage']);
       assert.match(body.message, /not ready: storage batches fail to be stored/);
+      return true;
+    });
+  });
+  it('with ingest on, a consumer stopped for good is a 503 naming ingest', async () => {
+    const { c } = controller(true, true, true, false);
+    await assert.rejects(c.ready(), (e: ServiceUnavailableException) => {
+      const body = e.getResponse() as { message: string; details: Array<{ field: string }> };
+      assert.deepEqual(body.details.map((d) => d.field), ['ingest']);
+      assert.match(body.message, /not ready: ingest the flows consumer stopped/);
       return true;
     });
   });
