@@ -46,11 +46,6 @@ const NO_PENDING: Attribution['pendingDecision'] = Object.freeze({ policy: '', r
 /** One shared empty label set: rows refer to label sets, never change them. */
 const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
 
-function hasKeys(o: object): boolean {
-  for (const _ in o) return true;
-  return false;
-}
-
 function peerId(p: ResolvedPeer | undefined): string {
   return p ? `${p.type}/${p.namespace}/${p.name}` : '-';
 }
@@ -110,25 +105,24 @@ export class FlowAttributor {
     if (peer && peer.type !== 'net') {
       return snap.remember(`e|${peer.ip ?? ''}|${peerId(peer)}|${reported.aggregatedName}`, () => this.enrichKnown(snap, peer, reported));
     }
-    const unknown = (labels: Readonly<Record<string, string>>): EnrichedEndpoint => ({
+    // Outside the inventory: what the record reports, one object per row (no memo: its key would cost
+    // as much as the object). Storage writes such an endpoint's columns directly instead of caching them.
+    return {
       type: peer ? 'net' : reported.type,
       namespace: reported.namespace,
       name: reported.name,
       aggregatedName: reported.aggregatedName,
-      labels,
+      labels: reported.labels,
       namespaceLabels: reported.namespace ? snap.labelsOfNamespace(reported.namespace) : NO_LABELS,
       serviceAccount: '',
       node: '',
       owner: '',
-    });
-    // Without reported labels, an endpoint outside the inventory (the internet, mostly) is as
-    // repetitive as a known one: memoised too, so its row columns are encoded once, not per row.
-    if (!hasKeys(reported.labels)) return snap.remember(`u|${peer ? 'net' : reported.type}|${reported.namespace}|${reported.name}|${reported.aggregatedName}`, () => unknown(NO_LABELS));
-    return unknown(reported.labels);
+    };
   }
 
+  /** Frozen: shared by every row that names it, which storage takes as leave to cache its encoding. */
   private enrichKnown(snap: InventorySnapshot, peer: ResolvedPeer, reported: ReportedEndpoint): EnrichedEndpoint {
-    return {
+    return Object.freeze({
       type: peer.type,
       namespace: peer.namespace,
       name: peer.name,
@@ -138,7 +132,7 @@ export class FlowAttributor {
       serviceAccount: peer.serviceAccount ?? '',
       node: peer.node ?? '',
       owner: owner(peer),
-    };
+    });
   }
 
   /**

@@ -79,7 +79,24 @@ function endpointColumns(e: EnrichedEndpoint): readonly [Buffer, Buffer] {
   return b;
 }
 
+/**
+ * An endpoint's columns. Known endpoints come frozen and shared by many rows (attribution memoises
+ * them per inventory state): their bytes are cached by identity. An endpoint outside the inventory is
+ * a fresh object per row, so caching would only add an allocation per row: it is written directly.
+ */
 function endpoint(w: RowBinaryWriter, e: EnrichedEndpoint, shared: SharedValuesBatch): void {
+  if (!Object.isFrozen(e)) {
+    w.string(e.type);
+    w.string(e.namespace);
+    w.string(e.name);
+    w.string(e.aggregatedName);
+    contentId(w, shared.labels(e.labels));
+    contentId(w, shared.labels(e.namespaceLabels));
+    w.string(e.serviceAccount);
+    w.string(e.node);
+    w.string(e.owner);
+    return;
+  }
   const [head, tail] = endpointColumns(e);
   w.raw(head);
   contentId(w, shared.labels(e.labels));
