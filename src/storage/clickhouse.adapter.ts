@@ -32,6 +32,12 @@ const EMBEDDED_READERS = Math.max(2, Math.min(4, availableParallelism()));
  * order stops after the newest hours instead of every thread reading its own share of the range.
  */
 const READ_SETTINGS: ClickHouseSettings = { max_threads: 1 };
+/**
+ * Blocks a stream asks the embedded engine for before the consumer takes them (see stream()).
+ * Measured on a 1M-row CSV export, 2 cores, 4 runs each, alternated: 1 block gave 255k to 300k
+ * rows/s, 3 blocks 271k to 315k; each block is about 6 MB of CSV (16,384 rows).
+ */
+const READ_AHEAD = 3;
 
 /**
  * Formats an insert's bytes can be in: TabSeparated (see tsv.encoder.ts), RowBinary (see
@@ -148,24 +154,24 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
         // Inlined as for reads: a bound stream would run its parameter binding alongside the
         // bound queries of other sessions, which chDB does not isolate from each other.
         const blocks = session.queryStream(inlineParams(query, params), { format, signal })[Symbol.asyncIterator]();
-        // One block read ahead: the engine only produces the next block when asked, so asking as
-        // soon as one is handed over lets it work while the consumer hashes and writes that one.
-        // Memory stays at two blocks.
+        // Blocks read ahead: the engine only produces the next block when asked, so asking before
+        // one is handed over lets it work while the consumer hashes and writes that one.
+        // Memory stays at READ_AHEAD + 1 blocks.
         // Each pull holds the engine's shared lock while the engine produces the block, so an
         // insert never runs alongside it; between pulls the stream holds nothing.
         const pull = () => this.lock.shared(() => blocks.next());
-        let next = pull();
+        const ahead = [pull()];
         try {
           for (;;) {
-            const block = await next;
+            const block = await ahead.shift()!;
             if (block.done) break;
-            next = pull();
+            while (ahead.length < READ_AHEAD) ahead.push(pull());
             const raw = block.value.raw();
             yield { data: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), rows: block.value.numRows };
           }
         } finally {
-          // A consumer that stopped early leaves a read in flight: its outcome no longer matters.
-          next.catch(() => undefined);
+          // A consumer that stopped early leaves reads in flight: their outcome no longer matters.
+          for (const next of ahead) next.catch(() => undefined);
           await this.lock.shared(async () => blocks.return?.(undefined));
         }
       } finally {
