@@ -111,7 +111,8 @@ export class Service {
 
   async stop(): Promise<void> {
     const c = this.child;
-    if (!c || c.exitCode !== null) return;
+    // A child killed by a signal has no exit code, only a signal code: stopped twice, it would wait for an exit event that already fired.
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
     const exited = new Promise((r) => c.once('exit', r));
     c.kill('SIGTERM');
     await exited;
