@@ -18,7 +18,9 @@ export function watchCrashes(consumer: Consumer, name: ConsumerName, metrics: In
     const reason = payload.error instanceof Error ? `${payload.error.name}: ${payload.error.message}` : String(payload.error);
     if (payload.restart) {
       metrics.consumerRestarts.inc({ consumer: name });
-      logger.warn(`${name} consumer failed (${reason}); Kafka's client restarts it`);
+      // Debug only: kafkajs's own crash line already says it, through KafkaAdapter, which keeps the
+      // routine ones (a fresh broker's coordinator still loading) out of a newcomer's first run.
+      logger.debug(`${name} consumer failed (${reason}); Kafka's client restarts it`);
       return;
     }
     metrics.consumerStopped.set({ consumer: name }, 1);
