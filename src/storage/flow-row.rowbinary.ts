@@ -58,20 +58,30 @@ function decisionColumns(d: Attribution['decision']): Buffer {
   return b;
 }
 
-/** An endpoint's columns before and after its two label set ids (one allocation, two views). */
+/** An endpoint's columns before its two label set ids. */
+function endpointHead(w: RowBinaryWriter, e: EnrichedEndpoint): void {
+  w.string(e.type);
+  w.string(e.namespace);
+  w.string(e.name);
+  w.string(e.aggregatedName);
+}
+
+/** An endpoint's columns after its two label set ids. */
+function endpointTail(w: RowBinaryWriter, e: EnrichedEndpoint): void {
+  w.string(e.serviceAccount);
+  w.string(e.node);
+  w.string(e.owner);
+}
+
+/** Both runs encoded once (one allocation, two views). */
 function endpointColumns(e: EnrichedEndpoint): readonly [Buffer, Buffer] {
   let b = endpointBytes.get(e);
   if (b === undefined) {
     let head = 0;
     const all = rowBinaryBytes((w) => {
-      w.string(e.type);
-      w.string(e.namespace);
-      w.string(e.name);
-      w.string(e.aggregatedName);
+      endpointHead(w, e);
       head = w.length;
-      w.string(e.serviceAccount);
-      w.string(e.node);
-      w.string(e.owner);
+      endpointTail(w, e);
     });
     b = [all.subarray(0, head), all.subarray(head)];
     endpointBytes.set(e, b);
@@ -85,23 +95,13 @@ function endpointColumns(e: EnrichedEndpoint): readonly [Buffer, Buffer] {
  * a fresh object per row, so caching would only add an allocation per row: it is written directly.
  */
 function endpoint(w: RowBinaryWriter, e: EnrichedEndpoint, shared: SharedValuesBatch): void {
-  if (!Object.isFrozen(e)) {
-    w.string(e.type);
-    w.string(e.namespace);
-    w.string(e.name);
-    w.string(e.aggregatedName);
-    contentId(w, shared.labels(e.labels));
-    contentId(w, shared.labels(e.namespaceLabels));
-    w.string(e.serviceAccount);
-    w.string(e.node);
-    w.string(e.owner);
-    return;
-  }
-  const [head, tail] = endpointColumns(e);
-  w.raw(head);
+  const cached = Object.isFrozen(e) ? endpointColumns(e) : undefined;
+  if (cached) w.raw(cached[0]);
+  else endpointHead(w, e);
   contentId(w, shared.labels(e.labels));
   contentId(w, shared.labels(e.namespaceLabels));
-  w.raw(tail);
+  if (cached) w.raw(cached[1]);
+  else endpointTail(w, e);
 }
 
 /** DateTime64(3): epoch milliseconds as an Int64 (a fraction of a millisecond rounds, as text would). */

@@ -80,6 +80,10 @@ describe('flows insert formats: RowBinary stores exactly what TabSeparated store
     // Before 1973-03-03, when Unix seconds have fewer than 9 digits (text formats read them as dates).
     record({ startTime: 5, endTime: 2570 }),
   ].map((r, i) => attributor.attribute(r, { format: 'flowscope', topic: 't.x_1', partition: 4294967295, offset: offsets[i], index: i === 6 ? 4294967295 : i }, snap));
+  // An endpoint that is not frozen (the encoder writes it directly rather than from its cache) with
+  // every column set and distinct, so a column written out of place shows.
+  offsets.push('4');
+  flows.push({ ...flows[0], source: { ...flows[0].source, offset: '4' }, src: { ...flows[0].src, serviceAccount: 'sa-x', node: 'node-y', owner: 'ReplicaSet/z' } });
 
   const columns = FLOW_COLUMNS.join(', ');
   const read = (table: string) =>
@@ -134,6 +138,8 @@ describe('flows insert formats: RowBinary stores exactly what TabSeparated store
     assert.deepEqual(known.trace_policies, ['NetworkPolicy/a/default.api']);
     assert.equal(known.decision_policy_order, 100.5);
     assert.equal(byOffset.get('2570')!.start_time, '2025-11-26 07:00:00.000');
+    const direct = byOffset.get('4')!;
+    assert.deepEqual([direct.src_name, direct.src_service_account, direct.src_node, direct.src_owner], ['client', 'sa-x', 'node-y', 'ReplicaSet/z']);
   });
 
   it('stores a batch through the repository, details included, whatever its times (1970 too)', async () => {
