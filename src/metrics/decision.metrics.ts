@@ -54,7 +54,7 @@ export class DecisionMetrics {
    * the profile, and a batch has a few dozen distinct label sets.
    */
   recordStored(flows: readonly AttributedFlow[]): void {
-    const byDecision = new Map<Attribution['decision'], { rows: Map<string, number>; mismatches: number }>();
+    const byDecision = new Map<Attribution['decision'], { rows: Map<string, { action: string; reporter: string; n: number }>; mismatches: number }>();
     const unknown = new Map<string, number>();
     for (const flow of flows) {
       const { decision, verdictMismatch, unknownEndpoint } = flow.attribution;
@@ -62,7 +62,9 @@ export class DecisionMetrics {
       let counts = byDecision.get(decision);
       if (!counts) byDecision.set(decision, (counts = { rows: new Map(), mismatches: 0 }));
       const key = `${action}|${reporter}`;
-      counts.rows.set(key, (counts.rows.get(key) ?? 0) + 1);
+      const row = counts.rows.get(key);
+      if (row) row.n++;
+      else counts.rows.set(key, { action, reporter, n: 1 });
       if (verdictMismatch) counts.mismatches++;
       if (unknownEndpoint) unknown.set(action, (unknown.get(action) ?? 0) + 1);
     }
@@ -71,10 +73,7 @@ export class DecisionMetrics {
     for (const [decision, counts] of byDecision) {
       const tier = this.tiers.of(decision.tier);
       const policy = this.policies.of(decision.policy);
-      for (const [key, n] of counts.rows) {
-        const [action, reporter] = key.split('|');
-        this.records.inc({ action, reporter, tier, policy }, n);
-      }
+      for (const { action, reporter, n } of counts.rows.values()) this.records.inc({ action, reporter, tier, policy }, n);
       if (counts.mismatches > 0) this.mismatches.inc({ tier, policy }, counts.mismatches);
     }
     for (const [action, n] of unknown) this.unknownEndpoints.inc({ action }, n);
