@@ -2,9 +2,10 @@
  * End-to-end ingest: events/s from the flows topic to stored, enriched, attributed rows, with the
  * two ceilings measured in the same run on the same data: raw kafkajs consumption of the same
  * messages, and the engine's own insert of the same rows, pre-encoded in the format ingest writes
- * (RowBinary bytes read by the engine from a spool file, no JavaScript in the timed part) into the
- * same flows table with its views; the same rows as TSV through chDB's raw insert for comparison.
- * Also the JavaScript stages timed apart (decode + enrich + attribute, RowBinary and TSV encoding),
+ * (Native blocks read by the engine from a spool file, with the settings ingest uses, no
+ * JavaScript in the timed part) into the same flows table with its views; the same rows as TSV
+ * through chDB's raw insert for comparison.
+ * Also the JavaScript stages timed apart (decode + enrich + attribute, Native and TSV encoding),
  * bytes stored per flow and peak RSS. Needs KAFKA_BROKERS (npm run bench starts the local broker).
  */
 import { mkdtempSync } from 'node:fs';
@@ -21,7 +22,8 @@ import { parseCliOptions } from '../src/simulator/cli.options';
 import { buildStream } from '../src/simulator/simulator.runner';
 import { ClickHouseAdapter, InsertFormat } from '../src/storage/clickhouse.adapter';
 import { encodeFlowRow, FLOW_COLUMNS } from '../src/storage/flow-row.encoder';
-import { encodeFlowRows } from '../src/storage/flow-row.rowbinary';
+import { encodeFlowBlock } from '../src/storage/flow-row.native';
+import { FLOWS_INSERT_SETTINGS } from '../src/storage/flow.repository';
 import { SHARED_TABLES, SharedTable, SharedValues } from '../src/storage/shared-values';
 import { BenchResult } from './bench.types';
 
@@ -172,7 +174,7 @@ export async function runIngestBench(): Promise<BenchResult[]> {
   const attribution = app.get(AttributionService, { strict: false });
   const shared = new SharedValues();
   const tsvShared = new SharedValues();
-  // The flows rows as the repository writes them (RowBinary), and as TabSeparated for comparison.
+  // The flows rows as the repository writes them (Native), and as TabSeparated for comparison.
   const encoded: Array<{ table: string; columns: readonly string[]; format: InsertFormat; body: Buffer }> = [];
   const tsvFlows: Buffer[] = [];
   const messagesPerBatch = 7_500 / LINES_PER_MESSAGE;
@@ -188,12 +190,12 @@ export async function runIngestBench(): Promise<BenchResult[]> {
     );
     const t2 = process.hrtime.bigint();
     const values = shared.batch();
-    const body = encodeFlowRows(rows, values, '');
+    const body = encodeFlowBlock(rows, values, '');
     for (const table of Object.keys(SHARED_TABLES) as SharedTable[]) {
       if (values.lines[table].length > 0) encoded.push({ table, columns: SHARED_TABLES[table], format: 'TabSeparated', body: Buffer.from(`${values.lines[table].join('\n')}\n`) });
     }
     values.stored();
-    encoded.push({ table: 'flows', columns: FLOW_COLUMNS, format: 'RowBinary', body });
+    encoded.push({ table: 'flows', columns: FLOW_COLUMNS, format: 'Native', body });
     const t3 = process.hrtime.bigint();
     const tsvValues = tsvShared.batch();
     const lines = rows.map((r) => encodeFlowRow(r, tsvValues, ''));
@@ -211,17 +213,18 @@ export async function runIngestBench(): Promise<BenchResult[]> {
   const tsvRowBytes = tsvFlows.reduce((n, b) => n + b.length, 0) / rowCount;
   const batch = messagesPerBatch * LINES_PER_MESSAGE;
 
-  // Insert ceiling: the same bytes, in the format ingest writes (RowBinary for flows), through the
-  // adapter's door for it into the same flows table, views and all (the rows carry another topic
-  // name, so nothing is deduplicated; each insert has a token of its own, as ingest's do).
-  // The same rows as TabSeparated (the format before RowBinary) for comparison, batch by batch in
-  // turn with them, so that both meet the same merges in the background.
+  // Insert ceiling: the same bytes, in the format ingest writes (Native for flows, the fastest the
+  // engine takes, see bench/insert-formats.ts) with ingest's settings, through the adapter's door
+  // for it into the same flows table, views and all (the rows carry another topic name, so nothing
+  // is deduplicated; each insert has a token of its own, as ingest's do).
+  // The same rows as TabSeparated for comparison, batch by batch in turn with them, so that both
+  // meet the same merges in the background.
   let ceilingTime = 0n;
   let tsvTime = 0n;
   let flowsBatch = 0;
   for (const [i, e] of encoded.entries()) {
     const t3 = process.hrtime.bigint();
-    await ch.insertBytes(e.table, e.columns, e.format, e.body, `ceiling-${i}`);
+    await ch.insertBytes(e.table, e.columns, e.format, e.body, `ceiling-${i}`, e.table === 'flows' ? FLOWS_INSERT_SETTINGS : {});
     ceilingTime += process.hrtime.bigint() - t3;
     if (e.table !== 'flows') continue;
     const t5 = process.hrtime.bigint();
@@ -233,7 +236,7 @@ export async function runIngestBench(): Promise<BenchResult[]> {
   // And into a copy without the views, to show what they cost.
   await ch.command('CREATE TABLE flows_insert_bench AS flows');
   const t4 = process.hrtime.bigint();
-  for (const [i, e] of encoded.entries()) if (e.table === 'flows') await ch.insertBytes('flows_insert_bench', e.columns, e.format, e.body, `bare-${i}`);
+  for (const [i, e] of encoded.entries()) if (e.table === 'flows') await ch.insertBytes('flows_insert_bench', e.columns, e.format, e.body, `bare-${i}`, FLOWS_INSERT_SETTINGS);
   const bareInsert = rowCount / seconds(t4);
   await app.close();
 
@@ -261,15 +264,15 @@ export async function runIngestBench(): Promise<BenchResult[]> {
       name: `end-to-end ingest (${data.records.toLocaleString('en-US')} flowscope records, ${LINES_PER_MESSAGE}/message, ${PARTITIONS} partitions, small cluster)`,
       value: e2e,
       unit: 'events/s',
-      ceiling: { name: consumeCeiling <= insertCeiling ? 'raw kafkajs consume' : 'chDB insert of the same rows, pre-encoded as RowBinary', value: lower },
+      ceiling: { name: consumeCeiling <= insertCeiling ? 'raw kafkajs consume' : 'chDB insert of the same rows, pre-encoded as Native', value: lower },
       notes: `start-up (group join, inventory) ${startup.toFixed(1)} s not included; ${batches} batches of ${Math.round(batchRecords).toLocaleString('en-US')} records on average; RSS ${Math.round(rssBefore / 2 ** 20)} -> peak ${Math.round(peakRss / 2 ** 20)} MiB`,
     },
     { name: 'raw kafkajs consume, same messages', value: consumeCeiling, unit: 'events/s' },
     {
-      name: 'chDB insert, same rows pre-encoded as RowBinary, into flows with its views (+ small tables)',
+      name: 'chDB insert, same rows pre-encoded as Native, into flows with its views in parallel (+ small tables)',
       value: insertCeiling,
       unit: 'rows/s',
-      notes: `${Math.round(rowBytes)} B/row as RowBinary, ${batch.toLocaleString('en-US')} rows per insert`,
+      notes: `${Math.round(rowBytes)} B/row as Native, ${batch.toLocaleString('en-US')} rows per insert`,
     },
     {
       name: 'chDB raw insert, same rows pre-encoded as TSV, into flows with its views',
@@ -277,9 +280,9 @@ export async function runIngestBench(): Promise<BenchResult[]> {
       unit: 'rows/s',
       notes: `${Math.round(tsvRowBytes)} B/row as TSV`,
     },
-    { name: 'chDB insert, same rows pre-encoded as RowBinary, into a copy of flows without views', value: bareInsert, unit: 'rows/s' },
+    { name: 'chDB insert, same rows pre-encoded as Native, into a copy of flows without views', value: bareInsert, unit: 'rows/s' },
     { name: 'decode + enrich + attribute, in-process (CPU only)', value: cpu, unit: 'events/s' },
-    { name: 'RowBinary encoding of the same rows (flows + small tables), in-process (CPU only)', value: encodeRate, unit: 'rows/s' },
+    { name: 'Native encoding of the same rows (flows + small tables), in-process (CPU only)', value: encodeRate, unit: 'rows/s' },
     { name: 'TSV encoding of the same rows (flows + small tables), in-process (CPU only)', value: tsvEncodeRate, unit: 'rows/s' },
     { name: 'bytes stored per flow (flows table, compressed, after end-to-end)', value: stored_.flows / data.records, unit: 'B/flow' },
     {

@@ -27,7 +27,7 @@ import { encodeFlowRow, FLOW_COLUMNS } from '../src/storage/flow-row.encoder';
 import { FlowRepository } from '../src/storage/flow.repository';
 import { SharedValues } from '../src/storage/shared-values';
 import { insertFromFile, InsertSpool } from '../src/storage/binary-insert';
-import * as rowBinary from '../src/storage/flow-row.rowbinary';
+import { encodeFlowBlock } from '../src/storage/flow-row.native';
 
 const RECORDS = Number(process.env.FLOWSCOPE_BENCH_FORMAT_RECORDS ?? 105_000);
 const ROUNDS = Number(process.env.FLOWSCOPE_BENCH_FORMAT_ROUNDS ?? 5);
@@ -77,15 +77,15 @@ async function main(): Promise<void> {
   await inventory.commit(prepared.changes);
 
   // Attribute batch by batch (partition = batch number, so a batch reads back on its own), time
-  // the TSV and RowBinary encodings of the same rows, and store them once through the repository.
+  // the TSV and Native encodings of the same rows, and store them once through the repository.
   const decoder = new RecordDecoder({ format: 'auto', maxMessageBytes: config.ingest.maxMessageBytes });
   const perBatch = BATCH / 20;
   const tsvShared = new SharedValues();
-  const rbShared = new SharedValues();
+  const nativeShared = new SharedValues();
   let tsvTime = 0n;
-  let rbTime = 0n;
+  let nativeTime = 0n;
   let tsvBytes = 0;
-  let rbBytes = 0;
+  let nativeBytes = 0;
   let batches = 0;
   let rows = 0;
   for (let m0 = 0; m0 < flowMessages.length; m0 += perBatch, batches++) {
@@ -101,15 +101,15 @@ async function main(): Promise<void> {
     tsvTime += process.hrtime.bigint() - t;
     tsvBytes += body.length;
     t = process.hrtime.bigint();
-    const rbValues = rbShared.batch();
-    const rb = rowBinary.encodeFlowRows(flows, rbValues, '');
-    rbValues.stored();
-    rbTime += process.hrtime.bigint() - t;
-    rbBytes += rb.length;
+    const nativeValues = nativeShared.batch();
+    const native = encodeFlowBlock(flows, nativeValues, '');
+    nativeValues.stored();
+    nativeTime += process.hrtime.bigint() - t;
+    nativeBytes += native.length;
     await repo.insert(flows, `seed-${batches}`);
   }
   console.log(`${rows} rows in ${batches} batches of up to ${BATCH}`);
-  console.log(`JS encoding, flows rows (+ small tables' new values as TSV lines): TSV ${Math.round(rows / (Number(tsvTime) / 1e9))} rows/s (${Math.round(tsvBytes / rows)} B/row); RowBinary ${Math.round(rows / (Number(rbTime) / 1e9))} rows/s (${Math.round(rbBytes / rows)} B/row)`);
+  console.log(`JS encoding, flows rows (+ small tables' new values as TSV lines): TSV ${Math.round(rows / (Number(tsvTime) / 1e9))} rows/s (${Math.round(tsvBytes / rows)} B/row); Native ${Math.round(rows / (Number(nativeTime) / 1e9))} rows/s (${Math.round(nativeBytes / rows)} B/row)`);
 
   // The same rows in each format, produced by the engine.
   const cols = FLOW_COLUMNS.join(', ');
@@ -144,6 +144,16 @@ async function main(): Promise<void> {
   const variants: Array<{ name: string; insert: (target: string, b: number, token: string) => Promise<void> }> = [
     ...FORMATS.map((f) => ({ name: f, insert: (target: string, b: number, token: string) => ch.insertBytes(target, FLOW_COLUMNS, f, bytes[f][b], token) })),
     { name: 'Native, LowCardinality as String', insert: (target: string, b: number, token: string) => ch.insertBytes(target, FLOW_COLUMNS, 'Native', nativePlain[b], token) },
+    {
+      name: 'RowBinary, views in parallel',
+      insert: (target: string, b: number, token: string) =>
+        spool.with(bytes.RowBinary[b], (file) => ch.command(insertFromFile(target, FLOW_COLUMNS, 'RowBinary', file, { insert_deduplicate: 1, insert_deduplication_token: token, parallel_view_processing: 1 }))),
+    },
+    {
+      name: 'Native, views in parallel',
+      insert: (target: string, b: number, token: string) =>
+        spool.with(bytes.Native[b], (file) => ch.command(insertFromFile(target, FLOW_COLUMNS, 'Native', file, { insert_deduplicate: 1, insert_deduplication_token: token, parallel_view_processing: 1 }))),
+    },
     {
       name: 'TabSeparated from a file',
       insert: (target: string, b: number, token: string) =>

@@ -3,7 +3,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
- * Binary insert bodies (RowBinary) for the embedded engine. chDB's raw insert hands its payload to
+ * Binary insert bodies (Native, RowBinary) for the embedded engine. chDB's raw insert hands its payload to
  * the engine as inline data after the INSERT's text, and that path is not binary-safe: a body
  * holding two consecutive line feeds (0x0A 0x0A, e.g. the UInt64 2570) is cut there, and the rows
  * after the cut are dropped without an error (chdb's JavaScript wrapper admits text formats only,

@@ -40,10 +40,14 @@ const READ_SETTINGS: ClickHouseSettings = { max_threads: 1 };
 const READ_AHEAD = 3;
 
 /**
- * Formats an insert's bytes can be in: TabSeparated (see tsv.encoder.ts), RowBinary (see
- * rowbinary.writer.ts; no text to parse), Native (the engine's own columnar format, for measurements).
+ * Formats an insert's bytes can be in: TabSeparated (see tsv.encoder.ts), RowBinary (rows of
+ * binary values, see rowbinary.writer.ts), Native (the engine's own columnar blocks, see
+ * native.columns.ts). The binary ones have no text to parse.
  */
 export type InsertFormat = 'TabSeparated' | 'RowBinary' | 'Native';
+
+/** Engine settings an insert may add to its deduplication settings (numbers only: no quoting). */
+export type InsertSettings = Readonly<Record<string, number>>;
 
 /** Text formats a streamed result can be written in (the engine's own writers). */
 export type StreamFormat = 'CSV' | 'JSONEachRow';
@@ -227,14 +231,15 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
   }
 
   /**
-   * Rows already encoded in `format` for the given columns; same guarantees as insert(). The
+   * Rows already encoded in `format` for the given columns, with `extra` settings for this insert
+   * alone; same guarantees as insert(). The
    * embedded engine gets text through its raw insert and binary formats as a file it reads itself
    * (its raw insert is not binary-safe, see binary-insert.ts); a server gets the bytes as the body
    * of an HTTP INSERT.
    */
-  async insertBytes(table: string, columns: readonly string[], format: InsertFormat, body: Buffer, dedupToken?: string): Promise<void> {
+  async insertBytes(table: string, columns: readonly string[], format: InsertFormat, body: Buffer, dedupToken?: string, extra: InsertSettings = {}): Promise<void> {
     if (body.length === 0) return;
-    const settings = dedupSettings(dedupToken);
+    const settings = { ...extra, ...dedupSettings(dedupToken) };
     if (this.embedded) {
       if (format === 'TabSeparated') {
         const rawInsert = this.rawInsert;

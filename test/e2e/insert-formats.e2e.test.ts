@@ -8,7 +8,8 @@ import { InventorySnapshot } from '../../src/inventory/inventory.snapshot';
 import { parseManifests } from '../../src/policy';
 import { ClickHouseAdapter } from '../../src/storage/clickhouse.adapter';
 import { encodeFlowRow, FLOW_COLUMNS } from '../../src/storage/flow-row.encoder';
-import { encodeFlowRows } from '../../src/storage/flow-row.rowbinary';
+import { encodeFlowBlock, FLOW_COLUMN_TYPES } from '../../src/storage/flow-row.native';
+import { ArrayColumn, LowCardinalityColumn, nativeBlock, NullableFloat64Column, PlainColumn } from '../../src/storage/native.columns';
 import { FlowRepository } from '../../src/storage/flow.repository';
 import { MigrationRunner } from '../../src/storage/migration.runner';
 import { SharedValues } from '../../src/storage/shared-values';
@@ -57,7 +58,7 @@ function record(over: Partial<FlowRecord> = {}): FlowRecord {
   };
 }
 
-describe('flows insert formats: RowBinary stores exactly what TabSeparated stores', () => {
+describe('flows insert formats: a Native block stores exactly what TabSeparated stores', () => {
   const clickhouse = new ClickHouseAdapter(testConfig());
   const snap = new InventorySnapshot(parseManifests(CLUSTER));
   const attributor = new FlowAttributor();
@@ -92,7 +93,7 @@ describe('flows insert formats: RowBinary stores exactly what TabSeparated store
   before(async () => {
     await clickhouse.connect();
     await new MigrationRunner(clickhouse, new Clock()).run(MIGRATIONS_DIR);
-    for (const t of ['flows_tsv', 'flows_rb']) await clickhouse.command(`CREATE TABLE ${t} AS flows`);
+    for (const t of ['flows_tsv', 'flows_native']) await clickhouse.command(`CREATE TABLE ${t} AS flows`);
   });
   after(() => clickhouse.onApplicationShutdown());
 
@@ -100,17 +101,17 @@ describe('flows insert formats: RowBinary stores exactly what TabSeparated store
     const tsvShared = new SharedValues().batch();
     const lines = flows.map((f) => encodeFlowRow(f, tsvShared, 'inc-🦀'));
     await clickhouse.insertTsv('flows_tsv', FLOW_COLUMNS, lines, 'rt-1');
-    const rbShared = new SharedValues().batch();
-    await clickhouse.insertBytes('flows_rb', FLOW_COLUMNS, 'RowBinary', encodeFlowRows(flows, rbShared, 'inc-🦀'), 'rt-1');
-    assert.deepEqual(rbShared.lines, tsvShared.lines, 'the same new shared values');
+    const nativeShared = new SharedValues().batch();
+    await clickhouse.insertBytes('flows_native', FLOW_COLUMNS, 'Native', encodeFlowBlock(flows, nativeShared, 'inc-🦀'), 'rt-1');
+    assert.deepEqual(nativeShared.lines, tsvShared.lines, 'the same new shared values');
 
     const viaTsv = await read('flows_tsv');
-    const viaRb = await read('flows_rb');
-    assert.equal(viaRb.length, flows.length);
-    assert.deepEqual(viaRb, viaTsv);
+    const viaNative = await read('flows_native');
+    assert.equal(viaNative.length, flows.length);
+    assert.deepEqual(viaNative, viaTsv);
 
     // And what was stored is what was sent, for the values most at risk.
-    const byOffset = new Map(viaRb.map((r) => [String(r.source_offset), r]));
+    const byOffset = new Map(viaNative.map((r) => [String(r.source_offset), r]));
     assert.deepEqual([...byOffset.keys()].sort(), [...offsets].sort());
     const hostile = byOffset.get('18446744073709551615')!;
     assert.equal(hostile.src_namespace, NASTY);
@@ -142,6 +143,47 @@ describe('flows insert formats: RowBinary stores exactly what TabSeparated store
     assert.deepEqual([direct.src_name, direct.src_service_account, direct.src_node, direct.src_owner], ['client', 'sa-x', 'node-y', 'ReplicaSet/z']);
   });
 
+  it("declares FLOW_COLUMNS in their order with the table's own types", async () => {
+    assert.deepEqual([...FLOW_COLUMN_TYPES.keys()], [...FLOW_COLUMNS]);
+    const rows = await clickhouse.query<{ name: string; type: string }>(`SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = 'flows'`);
+    const table = new Map(rows.map((r) => [r.name, r.type]));
+    for (const [name, type] of FLOW_COLUMN_TYPES) assert.equal(type, table.get(name), name);
+  });
+
+  it('writes LowCardinality indexes one, two and four bytes wide, arrays of them, and nullables, as the engine reads them', async () => {
+    await clickhouse.command('CREATE TABLE lc_widths (n UInt32, s LowCardinality(String), a Array(LowCardinality(String)), f Nullable(Float64)) ENGINE = MergeTree ORDER BY n');
+    for (const distinct of [3, 300, 70_000]) {
+      const rows = 70_001;
+      const n = new PlainColumn(rows * 4);
+      const s = new LowCardinalityColumn(4);
+      const a = new ArrayColumn(4, new LowCardinalityColumn(4));
+      const f = new NullableFloat64Column(4);
+      for (let i = 0; i < rows; i++) {
+        n.w.u32(i);
+        s.add(i === 0 ? '' : `v${i % distinct}`);
+        const items = i % 3;
+        for (let j = 0; j < items; j++) a.items.add(j === 0 ? `${NASTY}${i % distinct}` : '');
+        a.end(items);
+        f.add(i % 4 === 0 ? null : i / 2);
+      }
+      const block = nativeBlock(rows, [['n', 'UInt32', n], ['s', 'LowCardinality(String)', s], ['a', 'Array(LowCardinality(String))', a], ['f', 'Nullable(Float64)', f]], 0);
+      await clickhouse.command('TRUNCATE TABLE lc_widths');
+      await clickhouse.insertBytes('lc_widths', ['n', 's', 'a', 'f'], 'Native', block, `widths-${distinct}`);
+      const [stats] = await clickhouse.query<Record<string, string | number>>(
+        `SELECT count() AS rows, uniqExact(s) AS distinct_s, countIf(s != if(n = 0, '', concat('v', toString(n % ${distinct})))) AS wrong_s,
+                countIf(length(a) != n % 3 OR (length(a) > 0 AND a[1] != concat({nasty:String}, toString(n % ${distinct}))) OR (length(a) = 2 AND a[2] != '')) AS wrong_a,
+                countIf(if(n % 4 = 0, f IS NOT NULL, f != n / 2)) AS wrong_f
+         FROM lc_widths`,
+        { nasty: NASTY },
+      );
+      assert.deepEqual(
+        { rows: Number(stats.rows), distinct: Number(stats.distinct_s), wrongS: Number(stats.wrong_s), wrongA: Number(stats.wrong_a), wrongF: Number(stats.wrong_f) },
+        { rows, distinct: distinct + 1, wrongS: 0, wrongA: 0, wrongF: 0 },
+        `${distinct} distinct values`,
+      );
+    }
+  });
+
   it('stores a batch through the repository, details included, whatever its times (1970 too)', async () => {
     const repo = new FlowRepository(clickhouse);
     const old = attributor.attribute(record({ startTime: 5, details: { destDomains: ['a.example'] } }), { format: 'calico', topic: 'repo', partition: 0, offset: '7', index: 0 }, snap);
@@ -152,20 +194,20 @@ describe('flows insert formats: RowBinary stores exactly what TabSeparated store
     assert.deepEqual((await repo.detailsOf(['repo/0/7/0'])).get('repo/0/7/0'), { destDomains: ['a.example'] });
   });
 
-  it('a retried RowBinary batch with the same token is stored once; another token is stored', async () => {
-    const body = encodeFlowRows(flows, new SharedValues().batch(), '');
-    await clickhouse.insertBytes('flows_rb', FLOW_COLUMNS, 'RowBinary', body, 'retry-1');
-    await clickhouse.insertBytes('flows_rb', FLOW_COLUMNS, 'RowBinary', body, 'retry-1');
-    const count = async () => Number((await clickhouse.query<{ n: string }>(`SELECT count() AS n FROM flows_rb WHERE source_incarnation = ''`))[0].n);
+  it('a retried Native batch with the same token is stored once; another token is stored', async () => {
+    const body = encodeFlowBlock(flows, new SharedValues().batch(), '');
+    await clickhouse.insertBytes('flows_native', FLOW_COLUMNS, 'Native', body, 'retry-1');
+    await clickhouse.insertBytes('flows_native', FLOW_COLUMNS, 'Native', body, 'retry-1');
+    const count = async () => Number((await clickhouse.query<{ n: string }>(`SELECT count() AS n FROM flows_native WHERE source_incarnation = ''`))[0].n);
     assert.equal(await count(), flows.length);
-    await clickhouse.insertBytes('flows_rb', FLOW_COLUMNS, 'RowBinary', body, 'retry-2');
+    await clickhouse.insertBytes('flows_native', FLOW_COLUMNS, 'Native', body, 'retry-2');
     assert.equal(await count(), 2 * flows.length);
   });
 
-  it('a malformed RowBinary body fails the insert (never a silent partial store)', async () => {
-    const body = encodeFlowRows(flows, new SharedValues().batch(), 'cut');
-    await assert.rejects(clickhouse.insertBytes('flows_rb', FLOW_COLUMNS, 'RowBinary', body.subarray(0, body.length - 3), 'cut-1'));
-    const [n] = await clickhouse.query<{ n: string }>(`SELECT count() AS n FROM flows_rb WHERE source_incarnation = 'cut'`);
+  it('a malformed Native block fails the insert (never a silent partial store)', async () => {
+    const body = encodeFlowBlock(flows, new SharedValues().batch(), 'cut');
+    await assert.rejects(clickhouse.insertBytes('flows_native', FLOW_COLUMNS, 'Native', body.subarray(0, body.length - 3), 'cut-1'));
+    const [n] = await clickhouse.query<{ n: string }>(`SELECT count() AS n FROM flows_native WHERE source_incarnation = 'cut'`);
     assert.equal(Number(n.n), 0);
   });
 });
