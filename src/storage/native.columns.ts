@@ -96,6 +96,9 @@ export class LowCardinalityColumn implements NativeColumn {
   }
 
   values(out: RowBinaryWriter): void {
+    // No rows, no dictionary: the engine reads nothing for an empty column (the elements of an
+    // Array column whose arrays are all empty).
+    if (this.count === 0) return;
     const keys = this.keys;
     const width = keys.length <= 1 << 8 ? 0 : keys.length <= 1 << 16 ? 1 : 2;
     out.i64(width | HAS_ADDITIONAL_KEYS | NEED_UPDATE_DICTIONARY);

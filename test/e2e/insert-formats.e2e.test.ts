@@ -184,6 +184,21 @@ describe('flows insert formats: a Native block stores exactly what TabSeparated 
     }
   });
 
+  it('writes a block whose arrays are all empty (no LowCardinality elements at all)', async () => {
+    await clickhouse.command('CREATE TABLE lc_empty (n UInt32, a Array(LowCardinality(String)), s LowCardinality(String)) ENGINE = MergeTree ORDER BY n');
+    const n = new PlainColumn(8);
+    const a = new ArrayColumn(2, new LowCardinalityColumn(2));
+    const s = new LowCardinalityColumn(2);
+    for (const i of [1, 2]) {
+      n.w.u32(i);
+      a.end(0);
+      s.add(`after-${i}`);
+    }
+    await clickhouse.insertBytes('lc_empty', ['n', 'a', 's'], 'Native', nativeBlock(2, [['n', 'UInt32', n], ['a', 'Array(LowCardinality(String))', a], ['s', 'LowCardinality(String)', s]], 0), 'empty-1');
+    const rows = await clickhouse.query<{ n: number; a: string[]; s: string }>('SELECT n, a, s FROM lc_empty ORDER BY n');
+    assert.deepEqual(rows.map((r) => ({ ...r, n: Number(r.n) })), [{ n: 1, a: [], s: 'after-1' }, { n: 2, a: [], s: 'after-2' }]);
+  });
+
   it('stores a batch through the repository, details included, whatever its times (1970 too)', async () => {
     const repo = new FlowRepository(clickhouse);
     const old = attributor.attribute(record({ startTime: 5, details: { destDomains: ['a.example'] } }), { format: 'calico', topic: 'repo', partition: 0, offset: '7', index: 0 }, snap);
