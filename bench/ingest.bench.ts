@@ -109,6 +109,12 @@ async function rawConsume(kafka: Kafka, topic: string, records: number): Promise
 }
 
 /** The service started on a fresh data directory, consuming `run`'s topics: events/s from the first consumed batch until every record is stored. */
+/** CPU time of the whole process (every thread) since `since`, in seconds. */
+function cpuSeconds(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1e6;
+}
+
 async function endToEnd(brokers: string, run: string, records: number) {
   const config = loadConfig({
     FLOWSCOPE_HTTP_PORT: '0',
@@ -134,17 +140,23 @@ async function endToEnd(brokers: string, run: string, records: number) {
   // Timed from the first consumed batch: group join and inventory load are start-up, not throughput.
   while ((await consumed()) === 0) await sleep(5);
   const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   while ((await stored()) < records) {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     await sleep(20);
   }
   const e2eSeconds = seconds(t0);
+  const cpu = cpuSeconds(cpu0);
   const sizes = (await metrics.batchSize.get()).values;
   const batches = sizes.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
   const batchRecords = (sizes.find((v) => v.metricName?.endsWith('_sum'))?.value ?? 0) / Math.max(1, batches);
   const e2e = records / e2eSeconds;
   const startup = Number(t0 - appStart) / 1e9;
-  return { app, config, e2e, startup, rssBefore, peakRss, batches, batchRecords };
+  // The whole process (kafkajs, decode, attribution, encoding and the engine's threads; not the
+  // broker): how much of the two cores the pipeline keeps busy, and its CPU time per record.
+  const cores = cpu / e2eSeconds;
+  const cpuPerRecord = (cpu / records) * 1e6;
+  return { app, config, e2e, startup, rssBefore, peakRss, batches, batchRecords, cores, cpuPerRecord };
 }
 
 async function publish(kafka: Kafka, run: string, data: Dataset): Promise<void> {
@@ -162,7 +174,7 @@ export async function runIngestBench(): Promise<BenchResult[]> {
   await publish(kafka, run, data);
 
   const consumeCeiling = await rawConsume(kafka, `${run}.flows`, data.records);
-  const { app, config, e2e, startup, rssBefore, peakRss, batches, batchRecords } = await endToEnd(brokers, run, data.records);
+  const { app, config, e2e, startup, rssBefore, peakRss, batches, batchRecords, cores, cpuPerRecord } = await endToEnd(brokers, run, data.records);
 
   const ch = app.get(ClickHouseAdapter);
   const stored_ = await storedBytes(ch);
@@ -220,12 +232,15 @@ export async function runIngestBench(): Promise<BenchResult[]> {
   // The same rows as TabSeparated for comparison, batch by batch in turn with them, so that both
   // meet the same merges in the background.
   let ceilingTime = 0n;
+  let ceilingCpu = 0;
   let tsvTime = 0n;
   let flowsBatch = 0;
   for (const [i, e] of encoded.entries()) {
     const t3 = process.hrtime.bigint();
+    const c3 = process.cpuUsage();
     await ch.insertBytes(e.table, e.columns, e.format, e.body, `ceiling-${i}`, e.table === 'flows' ? FLOWS_INSERT_SETTINGS : {});
     ceilingTime += process.hrtime.bigint() - t3;
+    ceilingCpu += cpuSeconds(c3);
     if (e.table !== 'flows') continue;
     const t5 = process.hrtime.bigint();
     await ch.insertBytes('flows', FLOW_COLUMNS, 'TabSeparated', tsvFlows[flowsBatch++], `ceiling-tsv-${i}`);
@@ -265,14 +280,14 @@ export async function runIngestBench(): Promise<BenchResult[]> {
       value: e2e,
       unit: 'events/s',
       ceiling: { name: consumeCeiling <= insertCeiling ? 'raw kafkajs consume' : 'chDB insert of the same rows, pre-encoded as Native', value: lower },
-      notes: `start-up (group join, inventory) ${startup.toFixed(1)} s not included; ${batches} batches of ${Math.round(batchRecords).toLocaleString('en-US')} records on average; RSS ${Math.round(rssBefore / 2 ** 20)} -> peak ${Math.round(peakRss / 2 ** 20)} MiB`,
+      notes: `start-up (group join, inventory) ${startup.toFixed(1)} s not included; the process used ${cores.toFixed(2)} cores (${cpuPerRecord.toFixed(1)} µs CPU per record, broker not counted); ${batches} batches of ${Math.round(batchRecords).toLocaleString('en-US')} records on average; RSS ${Math.round(rssBefore / 2 ** 20)} -> peak ${Math.round(peakRss / 2 ** 20)} MiB`,
     },
     { name: 'raw kafkajs consume, same messages', value: consumeCeiling, unit: 'events/s' },
     {
       name: 'chDB insert, same rows pre-encoded as Native, into flows with its views in parallel (+ small tables)',
       value: insertCeiling,
       unit: 'rows/s',
-      notes: `${Math.round(rowBytes)} B/row as Native, ${batch.toLocaleString('en-US')} rows per insert`,
+      notes: `${Math.round(rowBytes)} B/row as Native, ${batch.toLocaleString('en-US')} rows per insert; the engine used ${(ceilingCpu / (Number(ceilingTime) / 1e9)).toFixed(2)} cores (${((ceilingCpu / rowCount) * 1e6).toFixed(1)} µs CPU per row)`,
     },
     {
       name: 'chDB raw insert, same rows pre-encoded as TSV, into flows with its views',

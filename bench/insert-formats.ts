@@ -24,7 +24,7 @@ import { parseCliOptions } from '../src/simulator/cli.options';
 import { buildStream } from '../src/simulator/simulator.runner';
 import { ClickHouseAdapter } from '../src/storage/clickhouse.adapter';
 import { encodeFlowRow, FLOW_COLUMNS } from '../src/storage/flow-row.encoder';
-import { FlowRepository } from '../src/storage/flow.repository';
+import { FlowRepository, FLOWS_INSERT_SETTINGS } from '../src/storage/flow.repository';
 import { SharedValues } from '../src/storage/shared-values';
 import { insertFromFile, InsertSpool } from '../src/storage/binary-insert';
 import { encodeFlowBlock } from '../src/storage/flow-row.native';
@@ -87,6 +87,8 @@ async function main(): Promise<void> {
   let tsvBytes = 0;
   let nativeBytes = 0;
   let batches = 0;
+  /** Each batch as ingest encodes it (a Native block), to insert beside the engine's own Native. */
+  const ours: Buffer[] = [];
   let rows = 0;
   for (let m0 = 0; m0 < flowMessages.length; m0 += perBatch, batches++) {
     const flows: AttributedFlow[] = [];
@@ -106,6 +108,7 @@ async function main(): Promise<void> {
     nativeValues.stored();
     nativeTime += process.hrtime.bigint() - t;
     nativeBytes += native.length;
+    ours.push(native);
     await repo.insert(flows, `seed-${batches}`);
   }
   console.log(`${rows} rows in ${batches} batches of up to ${BATCH}`);
@@ -144,15 +147,18 @@ async function main(): Promise<void> {
   const variants: Array<{ name: string; insert: (target: string, b: number, token: string) => Promise<void> }> = [
     ...FORMATS.map((f) => ({ name: f, insert: (target: string, b: number, token: string) => ch.insertBytes(target, FLOW_COLUMNS, f, bytes[f][b], token) })),
     { name: 'Native, LowCardinality as String', insert: (target: string, b: number, token: string) => ch.insertBytes(target, FLOW_COLUMNS, 'Native', nativePlain[b], token) },
+    // The engine's views one after the other (its default) or each on a thread of its own.
     {
       name: 'RowBinary, views in parallel',
-      insert: (target: string, b: number, token: string) =>
-        spool.with(bytes.RowBinary[b], (file) => ch.command(insertFromFile(target, FLOW_COLUMNS, 'RowBinary', file, { insert_deduplicate: 1, insert_deduplication_token: token, parallel_view_processing: 1 }))),
+      insert: (target: string, b: number, token: string) => ch.insertBytes(target, FLOW_COLUMNS, 'RowBinary', bytes.RowBinary[b], token, FLOWS_INSERT_SETTINGS),
     },
     {
       name: 'Native, views in parallel',
-      insert: (target: string, b: number, token: string) =>
-        spool.with(bytes.Native[b], (file) => ch.command(insertFromFile(target, FLOW_COLUMNS, 'Native', file, { insert_deduplicate: 1, insert_deduplication_token: token, parallel_view_processing: 1 }))),
+      insert: (target: string, b: number, token: string) => ch.insertBytes(target, FLOW_COLUMNS, 'Native', bytes.Native[b], token, FLOWS_INSERT_SETTINGS),
+    },
+    {
+      name: 'Native as ingest encodes it, views in parallel (what ingest does)',
+      insert: (target: string, b: number, token: string) => ch.insertBytes(target, FLOW_COLUMNS, 'Native', ours[b], token, FLOWS_INSERT_SETTINGS),
     },
     {
       name: 'TabSeparated from a file',
