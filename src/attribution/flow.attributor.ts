@@ -120,7 +120,7 @@ export class FlowAttributor {
     };
   }
 
-  /** Frozen: shared by every row that names it, which storage takes as leave to cache its encoding. */
+  /** Frozen: one object is shared by every row that names it (memoised per inventory state), so no row may change it. */
   private enrichKnown(snap: InventorySnapshot, peer: ResolvedPeer, reported: ReportedEndpoint): EnrichedEndpoint {
     return Object.freeze({
       type: peer.type,
