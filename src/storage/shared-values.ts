@@ -65,6 +65,8 @@ export class SharedValues {
 export class SharedValuesBatch {
   readonly lines: Record<SharedTable, string[]> = { label_sets: [], rule_texts: [], reported_traces: [] };
   private readonly fresh: Record<SharedTable, Set<ContentId>> = { label_sets: new Set(), rule_texts: new Set(), reported_traces: new Set() };
+  /** Ids this batch already looked at, new or not: the process-wide recency list is asked once per id and batch. */
+  private readonly seen: Record<SharedTable, Set<ContentId>> = { label_sets: new Set(), rule_texts: new Set(), reported_traces: new Set() };
 
   constructor(private readonly values: SharedValues) {}
 
@@ -95,7 +97,11 @@ export class SharedValuesBatch {
 
   private isNew(table: SharedTable, id: ContentId): boolean {
     // Id 0 (the empty value) is written by the migration.
-    if (id === '0' || this.fresh[table].has(id) || this.values.isStored(table, id)) return false;
+    if (id === '0') return false;
+    const seen = this.seen[table];
+    if (seen.has(id)) return false;
+    seen.add(id);
+    if (this.values.isStored(table, id)) return false;
     this.fresh[table].add(id);
     return true;
   }
