@@ -34,8 +34,12 @@ const ROUNDS = Number(process.env.FLOWSCOPE_BENCH_FORMAT_ROUNDS ?? 5);
 const BATCH = 7_500;
 const FORMATS = ['TabSeparated', 'RowBinary', 'Native'] as const;
 type Format = (typeof FORMATS)[number];
-/** Also measure the cost of each materialized view on the flows insert (FLOWSCOPE_BENCH_FORMAT_VIEWS=1). */
-const VIEWS = process.env.FLOWSCOPE_BENCH_FORMAT_VIEWS === '1';
+/**
+ * Also measure the cost of each materialized view on the flows insert (FLOWSCOPE_BENCH_FORMAT_VIEWS=1),
+ * or only that (FLOWSCOPE_BENCH_FORMAT_VIEWS=only).
+ */
+const VIEWS = process.env.FLOWSCOPE_BENCH_FORMAT_VIEWS === '1' || process.env.FLOWSCOPE_BENCH_FORMAT_VIEWS === 'only';
+const FORMAT_ROUNDS = process.env.FLOWSCOPE_BENCH_FORMAT_VIEWS === 'only' ? 0 : ROUNDS;
 
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 
@@ -167,7 +171,7 @@ async function main(): Promise<void> {
     },
   ];
   const results: Record<string, number[]> = {};
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < FORMAT_ROUNDS; round++) {
     for (const target of ['flows', 'flows_bare', 'flows_null']) {
       for (const v of variants) {
         const t = process.hrtime.bigint();
@@ -183,13 +187,14 @@ async function main(): Promise<void> {
     }
   }
   if (VIEWS) {
-    // Each view's cost: RowBinary into flows with every view, then with one view detached at a time.
+    // Each view's cost: ingest's blocks into flows with every view, one after another (so each
+    // view's CPU time shows on its own), then with one view detached at a time.
     const [deps] = await ch.query<{ views: string[] }>(`SELECT dependencies_table AS views FROM system.tables WHERE database = currentDatabase() AND name = 'flows'`);
     const views = [...deps.views].sort();
     const run = async (label: string, round: number) => {
       const t = process.hrtime.bigint();
       const c = process.cpuUsage();
-      for (let b = 0; b < batches; b++) await ch.insertBytes('flows', FLOW_COLUMNS, 'RowBinary', bytes.RowBinary[b], `views-${round}-${label}-${b}`);
+      for (let b = 0; b < batches; b++) await ch.insertBytes('flows', FLOW_COLUMNS, 'Native', ours[b], `views-${round}-${label}-${b}`);
       const used = process.cpuUsage(c);
       const rate = rows / seconds(t);
       const cpuRate = rows / ((used.user + used.system) / 1e6);
