@@ -8,7 +8,8 @@
  *
  *   npm run build:all && npm exec -- node --max-old-space-size=4096 dist/bench/insert-formats.js
  *
- * FLOWSCOPE_BENCH_FORMAT_RECORDS (default 105,000), FLOWSCOPE_BENCH_FORMAT_ROUNDS (default 5).
+ * FLOWSCOPE_BENCH_FORMAT_RECORDS (default 105,000), FLOWSCOPE_BENCH_FORMAT_ROUNDS (default 5),
+ * FLOWSCOPE_BENCH_FORMAT_VIEWS=1 (also each view's cost) or =only (only that).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
