@@ -106,7 +106,7 @@ export class FlowAttributor {
       return snap.remember(`e|${peer.ip ?? ''}|${peerId(peer)}|${reported.aggregatedName}`, () => this.enrichKnown(snap, peer, reported));
     }
     // Outside the inventory: what the record reports, one object per row (no memo: its key would cost
-    // as much as the object). Storage writes such an endpoint's columns directly instead of caching them.
+    // as much as the object).
     return {
       type: peer ? 'net' : reported.type,
       namespace: reported.namespace,

@@ -32,16 +32,16 @@ export class DependencyHealth {
    * ping still answers when the disk is full or read-only, so readiness asks the ingest pipeline
    * whether writes go through.
    */
+  async storageWritable() {
+    const check = this.indicator.check('storage');
+    const paused = (await this.ingest.paused.get()).values.filter((v) => v.value > 0).length;
+    return paused === 0 ? check.up() : check.down({ message: `batches fail to be stored, ${paused} partition${paused === 1 ? '' : 's'} paused and retrying` });
+  }
+
   /** Down when a Kafka consumer stopped for good (see watchCrashes): the API answers, ingest does not. */
   async consuming() {
     const check = this.indicator.check('ingest');
     const stopped = (await this.ingest.consumerStopped.get()).values.filter((v) => v.value > 0).map((v) => String(v.labels.consumer));
     return stopped.length === 0 ? check.up() : check.down({ message: `the ${stopped.join(' and ')} consumer stopped after an error it does not recover from; see the error log, then restart the service` });
-  }
-
-  async storageWritable() {
-    const check = this.indicator.check('storage');
-    const paused = (await this.ingest.paused.get()).values.filter((v) => v.value > 0).length;
-    return paused === 0 ? check.up() : check.down({ message: `batches fail to be stored, ${paused} partition${paused === 1 ? '' : 's'} paused and retrying` });
   }
 }
