@@ -1,7 +1,8 @@
 /**
  * Reads at scale: flow search, stats, policy activity (p50 / p95 with one client and with four at
  * once) and a large CSV export (rows/s, the service's peak RSS above idle), against the built
- * service as its own process over a data directory seeded with synthetic flows spread over 24 h.
+ * service as its own process over a data directory seeded with synthetic flows spread over 24 h;
+ * then the newest page once more, with as many flows in a single hour.
  * FLOWSCOPE_BENCH_QUERY_FLOWS sets the size (default 10 million).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -24,8 +25,11 @@ const CHDB = require.resolve('chdb');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Synthetic flows written by the engine itself, in a process of their own (the service owns the directory afterwards). */
-export function seed(dir: string, flows: number): number {
+/**
+ * Synthetic flows written by the engine itself, in a process of their own (the service owns the
+ * directory afterwards), spread evenly over `spanMs` from T0.
+ */
+export function seed(dir: string, flows: number, spanMs = DAY_MS): number {
   const t = Date.now();
   const script = `
     const { Session } = require(${JSON.stringify(CHDB)});
@@ -52,7 +56,7 @@ export function seed(dir: string, flows: number): number {
           pol, 100, toInt32(number % 3), pol, toInt32(number % 3),
           0, 'flowscope', 'bench', toUInt32(number % 4), number, 0
         FROM (SELECT number,
-                fromUnixTimestamp64Milli(toInt64(${T0} + intDiv(number * ${DAY_MS}, \${n}))) AS ts,
+                fromUnixTimestamp64Milli(toInt64(${T0} + intDiv(number * ${spanMs}, \${n}))) AS ts,
                 if(number % 10 = 0, 'deny', 'allow') AS act,
                 concat('ns-', toString(number % 50)) AS sns, concat('ns-', toString((number * 7) % 50)) AS dns,
                 concat('NetworkPolicy/ns-', toString((number * 7) % 50), '/default.p', toString(number % 4)) AS pol
@@ -205,7 +209,36 @@ export async function runQueryBench(): Promise<BenchResult[]> {
     await service.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+  out.push(await newestAtHighRate());
   return out;
+}
+
+/**
+ * The newest page when the newest hour is large: the same number of flows in one hour (at 10 million,
+ * about 2,800 a second). A newest-first page reads in the table's order, whose first key is the
+ * hour, so without a time bound it would read and sort the whole newest hour.
+ */
+async function newestAtHighRate(): Promise<BenchResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'flowscope-bench-query-hour-'));
+  const service = new Service(dir, 19_000 + Math.floor(Math.random() * 1000));
+  try {
+    await service.start();
+    await service.stop();
+    seed(dir, FLOWS, 3_600_000);
+    await service.start();
+    const url = `http://127.0.0.1:${service.port}/api/v1/flows?from=${new Date(T0).toISOString()}&to=${new Date(T0 + 3_600_000).toISOString()}&limit=100`;
+    const one = await latency(url, 1, 20);
+    const four = await latency(url, 4, 10);
+    return {
+      name: 'flow search: newest 100, all flows in one hour, p95 1 client / 4 clients',
+      value: four.p95,
+      unit: 'ms (p95, 4 clients)',
+      notes: `1 client p50 ${one.p50.toFixed(0)} / p95 ${one.p95.toFixed(0)} ms; 4 clients p50 ${four.p50.toFixed(0)} / p95 ${four.p95.toFixed(0)} ms; ${(FLOWS / 1e6).toLocaleString('en-US')}M stored flows over 1 h`,
+    };
+  } finally {
+    await service.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**

@@ -107,6 +107,13 @@ export interface NewestRows {
   beforeMs?: number;
 }
 
+/** True when the filter selects rows by time range (and the caller's scope) only. */
+export function onlyTimeRange(f: FlowFilter): boolean {
+  const set = (v: unknown) => v !== undefined;
+  const sideSet = (e?: EndpointFilter) => e !== undefined && Object.values(e).some(set);
+  return !sideSet(f.src) && !sideSet(f.dst) && Object.entries(f).every(([k, v]) => !set(v) || ['from', 'to', 'src', 'dst', 'scope'].includes(k));
+}
+
 /** True when an IP condition is the filter's only condition besides the time range. */
 function onlyIp(f: FlowFilter): boolean {
   const set = (v: unknown) => v !== undefined;

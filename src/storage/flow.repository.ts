@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { AttributedFlow } from '../attribution/attributed-flow';
 import { FlowDetails, hasDetails } from '../flows/flow-details';
 import { FlowAction } from '../flows/flow-record';
-import { FlowFilter, flowWhere, ROW_ID } from './flow-filter';
+import { FlowFilter, flowWhere, onlyTimeRange, ROW_ID } from './flow-filter';
+import { NEWEST_PROBE_MINUTES, newestBound, probeWindow } from './newest-bound';
 import { ClickHouseAdapter } from './clickhouse.adapter';
 import { ruleTextOf, WIDE_COLUMNS } from './shared-values.sql';
 import { FLOW_COLUMNS } from './flow-row.encoder';
@@ -166,29 +167,21 @@ export class FlowRepository {
     return Number(row.n) === 0 ? -1n : BigInt(row.hi);
   }
 
+  /**
+   * A newest-first page. Without a filter (the time range and the caller's scope aside) the page is
+   * first bounded in time by the per-minute rollup (see newest-bound.ts): it reads only the minutes
+   * that hold it, and the whole range when that read comes back short. A filter needs no bound: only
+   * the matching rows' keys are sorted, and the probe would cost more than it saves (measured on 10
+   * million flows over 24 h and over one hour, in BENCHMARKS.md).
+   */
   async search(q: FlowSearch): Promise<FlowPage> {
     const { limit: _limit, before: _before, ...filter } = q;
-    const before = q.before && parseRowId(q.before.id);
-    const newest = { rows: q.limit + 1, beforeMs: q.before && before ? q.before.startTime : undefined };
-    const where = flowWhere(filter, { ip: await ipAccess(this.clickhouse, filter), newest });
-    if (q.before && before) {
-      where.addAll(
-        `(start_time, source_topic, source_partition, source_offset, source_index, source_incarnation) < (fromUnixTimestamp64Milli({beforeTime:Int64}), {beforeTopic:String}, {beforePartition:UInt32}, {beforeOffset:UInt64}, {beforeIndex:UInt32}, {beforeIncarnation:String})`,
-        { beforeTime: q.before.startTime, beforeTopic: before.topic, beforePartition: before.partition, beforeOffset: before.offset, beforeIndex: before.index, beforeIncarnation: before.incarnation },
-      );
-    }
-    // The page is cut first, then its ids are looked up: only the page's rows pay for the values.
-    const rows = await this.clickhouse.query<FlowRow>(
-      `SELECT *, ${WIDE_COLUMNS} FROM (
-         SELECT ${ROW_ID} AS id, toUnixTimestamp64Milli(start_time) AS start_ms, toUnixTimestamp64Milli(end_time) AS end_ms, ${PAGE_COLUMNS}
-         FROM flows
-         WHERE ${where.sql}
-         ORDER BY ${NEWEST_FIRST}
-         LIMIT {limit:UInt32}
-       )
-       ORDER BY ${NEWEST_FIRST}`,
-      { ...where.params, limit: q.limit + 1 },
-    );
+    const key = q.before && parseRowId(q.before.id);
+    const cursor = q.before && key ? { startTime: q.before.startTime, key } : undefined;
+    const upperMs = Math.min(filter.to.getTime(), cursor?.startTime ?? Infinity);
+    const bound = onlyTimeRange(filter) ? await this.newestBound(filter, upperMs, q.limit + 1) : undefined;
+    let rows = bound === undefined ? undefined : await this.newestRows({ ...filter, from: new Date(bound) }, q.limit, cursor);
+    if (!rows || rows.length <= q.limit) rows = await this.newestRows(filter, q.limit, cursor);
     const more = rows.length > q.limit;
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
@@ -199,6 +192,48 @@ export class FlowRepository {
       if (d) f.details = d;
     }
     return { items, next: more && last ? { startTime: Number(last.start_ms), id: last.id } : undefined };
+  }
+
+  /**
+   * The start of the newest minute from which on the rollup counts at least `rows` records before
+   * `upperMs`, looking NEWEST_PROBE_MINUTES back; undefined when those minutes hold fewer or the
+   * range starts among them.
+   */
+  private async newestBound(filter: FlowFilter, upperMs: number, rows: number): Promise<number | undefined> {
+    const w = probeWindow(filter.from.getTime(), upperMs, NEWEST_PROBE_MINUTES);
+    if (!w) return undefined;
+    const where = flowWhere({ ...filter, from: new Date(w.from), to: new Date(w.to) }, { rollup: true });
+    const counts = await this.clickhouse.query<{ m: number | string; n: number | string }>(
+      `SELECT toUnixTimestamp(minute) AS m, sum(records) AS n FROM flow_decisions_1m WHERE ${where.sql} GROUP BY minute`,
+      where.params,
+    );
+    const bound = newestBound(counts.map((c) => ({ minuteMs: Number(c.m) * 1000, records: Number(c.n) })), rows);
+    return bound !== undefined && bound > filter.from.getTime() ? bound : undefined;
+  }
+
+  /** The newest `limit` + 1 flows matching the filter, older than the cursor when there is one. */
+  private async newestRows(filter: FlowFilter, limit: number, cursor?: { startTime: number; key: RowKey }): Promise<FlowRow[]> {
+    const newest = { rows: limit + 1, beforeMs: cursor?.startTime };
+    const where = flowWhere(filter, { ip: await ipAccess(this.clickhouse, filter), newest });
+    if (cursor) {
+      const k = cursor.key;
+      where.addAll(
+        `(start_time, source_topic, source_partition, source_offset, source_index, source_incarnation) < (fromUnixTimestamp64Milli({beforeTime:Int64}), {beforeTopic:String}, {beforePartition:UInt32}, {beforeOffset:UInt64}, {beforeIndex:UInt32}, {beforeIncarnation:String})`,
+        { beforeTime: cursor.startTime, beforeTopic: k.topic, beforePartition: k.partition, beforeOffset: k.offset, beforeIndex: k.index, beforeIncarnation: k.incarnation },
+      );
+    }
+    // The page is cut first, then its ids are looked up: only the page's rows pay for the values.
+    return this.clickhouse.query<FlowRow>(
+      `SELECT *, ${WIDE_COLUMNS} FROM (
+         SELECT ${ROW_ID} AS id, toUnixTimestamp64Milli(start_time) AS start_ms, toUnixTimestamp64Milli(end_time) AS end_ms, ${PAGE_COLUMNS}
+         FROM flows
+         WHERE ${where.sql}
+         ORDER BY ${NEWEST_FIRST}
+         LIMIT {limit:UInt32}
+       )
+       ORDER BY ${NEWEST_FIRST}`,
+      { ...where.params, limit: limit + 1 },
+    );
   }
 
   /**
@@ -245,8 +280,17 @@ export interface StoredFlowDetail extends StoredFlow {
   pendingDecision: { policy: string; ruleIndex: number };
 }
 
+/** A row's Kafka coordinates, its id's parts (see ROW_ID). */
+export type RowKey = {
+  topic: string;
+  partition: number;
+  offset: string;
+  index: number;
+  incarnation: string;
+};
+
 /** A row id (see ROW_ID) split into its Kafka coordinates, or undefined when it is not one. */
-export function parseRowId(id: string): { topic: string; partition: number; offset: string; index: number; incarnation: string } | undefined {
+export function parseRowId(id: string): RowKey | undefined {
   // Kafka topic names hold only [a-zA-Z0-9._-], so neither '/' nor '@' is ambiguous.
   const m = /^([a-zA-Z0-9._-]{1,249})\/(\d{1,10})\/(\d{1,20})\/(\d{1,10})(?:@([a-zA-Z0-9-]{1,64}))?$/.exec(id);
   return m ? { topic: m[1], partition: Number(m[2]), offset: m[3], index: Number(m[4]), incarnation: m[5] ?? '' } : undefined;

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { reportedEndpoint } from '../../src/flows/flow-record';
+import { ClickHouseAdapter } from '../../src/storage/clickhouse.adapter';
+import { FlowRepository, FlowSearch } from '../../src/storage/flow.repository';
+import { flowRecord, seedFlows } from '../support/flow-seed';
+import { testConfig } from '../support/test-config';
+import { startTestApp, TestApp } from '../support/test-app';
+
+const M = 60_000;
+const T = Date.parse('2026-11-26T06:00:00Z');
+const window = { from: new Date(T - 3 * 3_600_000), to: new Date(T + 3_600_000) };
+
+/**
+ * 400 flows: a busy last quarter hour (several flows per second, some sharing a millisecond) and a
+ * quiet two hours before it, in three namespaces.
+ */
+function records() {
+  return Array.from({ length: 400 }, (_, i) => {
+    const start = i < 300 ? T + 45 * M + Math.floor(i / 2) * 2_900 : T - 2 * 3_600_000 + (i - 300) * 73_000;
+    const ns = ['shop', 'db', 'edge'][i % 3];
+    return flowRecord(start, { action: i % 5 === 0 ? 'deny' : 'allow', src: reportedEndpoint({ namespace: ns, name: `s-${i}` }), dst: reportedEndpoint({ namespace: 'db', name: `d-${i % 7}` }) });
+  });
+}
+
+describe('the newest-first page, bounded in time by the per-minute rollup', () => {
+  let t: TestApp;
+  let repo: FlowRepository;
+  let clickhouse: ClickHouseAdapter;
+  /** Every stored flow in the window, newest first, read without any bound (one page holds them all). */
+  let reference: Array<{ id: string; src: { namespace: string }; dst: { namespace: string } }>;
+  const statements: string[] = [];
+
+  before(async () => {
+    t = await startTestApp(testConfig());
+    repo = t.app.get(FlowRepository);
+    clickhouse = t.app.get(ClickHouseAdapter);
+    const all = records();
+    for (let i = 0; i < all.length; i += 100) await seedFlows(t.app, all.slice(i, i + 100));
+    // Every read the repository sends, to see which tables a page asked.
+    const query = clickhouse.query.bind(clickhouse);
+    clickhouse.query = ((...args: Parameters<ClickHouseAdapter['query']>) => {
+      statements.push(args[0]);
+      return query(...args);
+    }) as ClickHouseAdapter['query'];
+    reference = (await repo.search({ ...window, scope: null, limit: 1000 })).items;
+    assert.equal(reference.length, 400);
+  });
+  after(async () => t?.close());
+
+  /** Every page of a search, following the cursor; how many flows reads each page took. */
+  async function pages(search: Omit<FlowSearch, 'limit' | 'before'>, limit: number) {
+    const ids: string[] = [];
+    const flowsReads: number[] = [];
+    let before: FlowSearch['before'];
+    for (let n = 0; n < 100; n++) {
+      statements.length = 0;
+      const page = await repo.search({ ...search, limit, before });
+      flowsReads.push(statements.filter((s) => /FROM flows\s/.test(s)).length);
+      ids.push(...page.items.map((f) => f.id));
+      before = page.next;
+      if (!before) break;
+    }
+    return { ids, flowsReads };
+  }
+
+  it('returns exactly the unbounded order across pages, reading each busy page once after the bound', async () => {
+    statements.length = 0;
+    await repo.search({ ...window, scope: null, limit: 25 });
+    assert.ok(statements.some((s) => s.includes('FROM flow_decisions_1m')), 'the rollup was asked for the bound');
+    const { ids, flowsReads } = await pages({ ...window, scope: null }, 25);
+    assert.deepEqual(ids, reference.map((f) => f.id));
+    // The busy quarter hour holds 12 full pages: each is read once, after the bound.
+    assert.deepEqual(flowsReads.slice(0, 11), Array(11).fill(1));
+  });
+
+  it('limits a scoped caller to its namespaces with the bound too', async () => {
+    const { ids } = await pages({ ...window, scope: ['shop'] }, 30);
+    assert.deepEqual(ids, reference.filter((f) => f.src.namespace === 'shop' || f.dst.namespace === 'shop').map((f) => f.id));
+  });
+
+  it('still returns every flow when the rollup counts rows flows does not hold (a short bounded read falls back)', async () => {
+    // 500 records the flows table never got, in the newest minute: the bound lands on that minute,
+    // the bounded read comes back short, and the page is read again over the whole range.
+    await clickhouse.command(
+      `INSERT INTO flow_decisions_1m (minute, decision_tier, decision_policy, decision_rule_index, decision_kind, action, reporter, src_namespace, dst_namespace, records, flows, bytes, packets, mismatches)
+       VALUES (toDateTime({minute:UInt32}, 'UTC'), '', '', -1, 'no-profile', 'allow', 'dst', 'shop', 'db', 500, 500, 0, 0, 0)`,
+      { minute: Math.floor((T + 59 * M) / 1000) },
+    );
+    const { ids, flowsReads } = await pages({ ...window, scope: null }, 25);
+    assert.deepEqual(ids, reference.map((f) => f.id));
+    assert.equal(flowsReads[0], 2, 'the first page was read twice: bounded (short), then whole');
+  });
+
+  it('asks nothing of the rollup for a filtered search', async () => {
+    statements.length = 0;
+    const page = await repo.search({ ...window, scope: null, action: 'deny', limit: 10 });
+    assert.equal(page.items.length, 10);
+    assert.ok(!statements.some((s) => s.includes('flow_decisions_1m')));
+  });
+});

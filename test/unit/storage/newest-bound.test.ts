@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { newestBound, probeWindow } from '../../../src/storage/newest-bound';
+
+const M = 60_000;
+const T = Date.parse('2026-11-26T06:00:00Z');
+
+describe('the newest page bound: which minutes the rollup is asked about', () => {
+  it('counts whole minutes before the one holding the upper end, going back the given minutes', () => {
+    assert.deepEqual(probeWindow(T - 600 * M, T + 30_500, 60), { from: T - 60 * M, to: T });
+    assert.deepEqual(probeWindow(T - 600 * M, T, 60), { from: T - 60 * M, to: T }, 'an upper end on a minute excludes that minute');
+  });
+
+  it('never counts a minute that starts before the range does', () => {
+    assert.deepEqual(probeWindow(T - 10 * M + 1, T + 5, 60), { from: T - 9 * M, to: T }, 'the partial first minute is left out');
+    assert.deepEqual(probeWindow(T - 10 * M, T, 60), { from: T - 10 * M, to: T });
+  });
+
+  it('has no window when no whole minute fits between the range start and the upper end', () => {
+    assert.equal(probeWindow(T + 1, T + 59_000, 60), undefined);
+    assert.equal(probeWindow(T - 1, T + 59_000, 60), undefined, 'only the upper end minute, which is not counted');
+    assert.deepEqual(probeWindow(T - M, T, 60), { from: T - M, to: T }, 'one whole minute fits');
+  });
+});
+
+describe('the newest page bound: the newest minute from which on a page is held', () => {
+  it('accumulates minutes newest first, in whatever order they come', () => {
+    const counts = [
+      { minuteMs: T - 3 * M, records: 50 },
+      { minuteMs: T - M, records: 30 },
+      { minuteMs: T - 2 * M, records: 30 },
+    ];
+    assert.equal(newestBound(counts, 30), T - M);
+    assert.equal(newestBound(counts, 31), T - 2 * M);
+    assert.equal(newestBound(counts, 60), T - 2 * M, 'exactly enough stops there');
+    assert.equal(newestBound(counts, 61), T - 3 * M);
+    assert.equal(newestBound(counts, 110), T - 3 * M);
+  });
+
+  it('has no bound when the minutes hold fewer rows than the page needs, or there are none', () => {
+    assert.equal(newestBound([{ minuteMs: T, records: 100 }], 101), undefined);
+    assert.equal(newestBound([], 1), undefined);
+  });
+
+  it('agrees with counting the records at or after each candidate minute (random cases)', () => {
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    for (let c = 0; c < 500; c++) {
+      const minutes = [...new Set(Array.from({ length: rand(8) }, () => rand(30)))];
+      const counts = minutes.map((m) => ({ minuteMs: T - m * M, records: rand(40) }));
+      const rows = 1 + rand(120);
+      const held = (from: number) => counts.filter((x) => x.minuteMs >= from).reduce((s, x) => s + x.records, 0);
+      const expected = counts.map((x) => x.minuteMs).filter((m) => held(m) >= rows).sort((a, b) => b - a)[0];
+      assert.equal(newestBound(counts, rows), expected, JSON.stringify({ counts, rows }));
+    }
+  });
+});
