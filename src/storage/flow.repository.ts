@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { AttributedFlow } from '../attribution/attributed-flow';
 import { FlowDetails, hasDetails } from '../flows/flow-details';
 import { FlowAction } from '../flows/flow-record';
-import { FlowFilter, flowWhere, onlyTimeRange, ROW_ID } from './flow-filter';
-import { NEWEST_PROBE_MINUTES, newestBound, probeWindow } from './newest-bound';
+import { FlowFilter, flowWhere, onlyTimeRange, rollupCanAnswer, ROW_ID } from './flow-filter';
+import { BucketCount, hourPlan, minutePlan, NEWEST_PROBE_MINUTES, NewestPlan, probeWindow } from './newest-bound';
 import { ClickHouseAdapter } from './clickhouse.adapter';
 import { ruleTextOf, WIDE_COLUMNS } from './shared-values.sql';
 import { FLOW_COLUMNS } from './flow-row.encoder';
@@ -168,20 +168,24 @@ export class FlowRepository {
   }
 
   /**
-   * A newest-first page. Without a filter (the time range and the caller's scope aside) the page is
-   * first bounded in time by the per-minute rollup (see newest-bound.ts): it reads only the minutes
-   * that hold it, and the whole range when that read comes back short. A filter needs no bound: only
-   * the matching rows' keys are sorted, and the probe would cost more than it saves (measured on 10
-   * million flows over 24 h and over one hour, in BENCHMARKS.md).
+   * A newest-first page. When the per-minute rollup can count what the filter matches, it first
+   * says where the page lies (see newest-bound.ts): the page then reads only the newest minutes that
+   * hold it, or only the hours of the range that hold any match, and the whole range when a read the
+   * counts promised full comes back short.
    */
   async search(q: FlowSearch): Promise<FlowPage> {
     const { limit: _limit, before: _before, ...filter } = q;
     const key = q.before && parseRowId(q.before.id);
     const cursor = q.before && key ? { startTime: q.before.startTime, key } : undefined;
     const upperMs = Math.min(filter.to.getTime(), cursor?.startTime ?? Infinity);
-    const bound = onlyTimeRange(filter) ? await this.newestBound(filter, upperMs, q.limit + 1) : undefined;
-    let rows = bound === undefined ? undefined : await this.newestRows({ ...filter, from: new Date(bound) }, q.limit, cursor);
-    if (!rows || rows.length <= q.limit) rows = await this.newestRows(filter, q.limit, cursor);
+    const plan = await this.newestPlan(filter, upperMs, q.limit + 1);
+    let rows: FlowRow[] | undefined;
+    if (plan?.hours?.length === 0) rows = [];
+    else if (plan) {
+      rows = await this.newestRows({ ...filter, from: new Date(plan.fromMs ?? filter.from.getTime()) }, q.limit, cursor, plan.hours);
+      if (plan.promisesFullPage && rows.length <= q.limit) rows = undefined;
+    }
+    rows ??= await this.newestRows(filter, q.limit, cursor);
     const more = rows.length > q.limit;
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
@@ -195,26 +199,43 @@ export class FlowRepository {
   }
 
   /**
-   * The start of the newest minute from which on the rollup counts at least `rows` records before
-   * `upperMs`, looking NEWEST_PROBE_MINUTES back; undefined when those minutes hold fewer or the
-   * range starts among them.
+   * Where a page of `rows` rows before `upperMs` lies, from the rollup's counts: minute by minute over
+   * the newest NEWEST_PROBE_MINUTES, then, for a filter, hour by hour over the whole range (a filter
+   * that matches little would otherwise read every hour). undefined: read the range as it is.
+   * Without a filter a range quieter than the probe is left alone: its newest hours are small.
    */
-  private async newestBound(filter: FlowFilter, upperMs: number, rows: number): Promise<number | undefined> {
-    const w = probeWindow(filter.from.getTime(), upperMs, NEWEST_PROBE_MINUTES);
-    if (!w) return undefined;
-    const where = flowWhere({ ...filter, from: new Date(w.from), to: new Date(w.to) }, { rollup: true });
-    const counts = await this.clickhouse.query<{ m: number | string; n: number | string }>(
-      `SELECT toUnixTimestamp(minute) AS m, sum(records) AS n FROM flow_decisions_1m WHERE ${where.sql} GROUP BY minute`,
-      where.params,
-    );
-    const bound = newestBound(counts.map((c) => ({ minuteMs: Number(c.m) * 1000, records: Number(c.n) })), rows);
-    return bound !== undefined && bound > filter.from.getTime() ? bound : undefined;
+  private async newestPlan(filter: FlowFilter, upperMs: number, rows: number): Promise<NewestPlan | undefined> {
+    const unfiltered = onlyTimeRange(filter);
+    if (!unfiltered && !rollupCanAnswer(filter)) return undefined;
+    const fromMs = filter.from.getTime();
+    const w = probeWindow(fromMs, upperMs, NEWEST_PROBE_MINUTES);
+    if (w) {
+      const plan = minutePlan(await this.rollupCounts(filter, w.from, w.to, 'minute'), rows, fromMs);
+      if (plan || unfiltered) return plan;
+    } else if (unfiltered) {
+      return undefined;
+    }
+    return hourPlan(await this.rollupCounts(filter, fromMs, upperMs, 'toStartOfHour(minute)'), rows, fromMs, upperMs);
   }
 
-  /** The newest `limit` + 1 flows matching the filter, older than the cursor when there is one. */
-  private async newestRows(filter: FlowFilter, limit: number, cursor?: { startTime: number; key: RowKey }): Promise<FlowRow[]> {
+  /** Matching records per minute or hour (`bucket`) in the per-minute rollup, from the minute of `fromMs` to before `toMs`. */
+  private async rollupCounts(filter: FlowFilter, fromMs: number, toMs: number, bucket: 'minute' | 'toStartOfHour(minute)'): Promise<BucketCount[]> {
+    const where = flowWhere({ ...filter, from: new Date(fromMs), to: new Date(toMs) }, { rollup: true });
+    const counts = await this.clickhouse.query<{ t: number | string; n: number | string }>(
+      `SELECT toUnixTimestamp(${bucket}) AS t, sum(records) AS n FROM flow_decisions_1m WHERE ${where.sql} GROUP BY t`,
+      where.params,
+    );
+    return counts.map((c) => ({ startMs: Number(c.t) * 1000, records: Number(c.n) }));
+  }
+
+  /**
+   * The newest `limit` + 1 flows matching the filter, older than the cursor when there is one, and
+   * only in the given hours (their starts, ms) when there are some.
+   */
+  private async newestRows(filter: FlowFilter, limit: number, cursor?: { startTime: number; key: RowKey }, hours?: readonly number[]): Promise<FlowRow[]> {
     const newest = { rows: limit + 1, beforeMs: cursor?.startTime };
     const where = flowWhere(filter, { ip: await ipAccess(this.clickhouse, filter), newest });
+    if (hours) where.addAll('toUnixTimestamp(toStartOfHour(start_time)) IN {hours:Array(UInt32)}', { hours: hours.map((h) => h / 1000) });
     if (cursor) {
       const k = cursor.key;
       where.addAll(

@@ -79,6 +79,38 @@ describe('the newest-first page, bounded in time by the per-minute rollup', () =
     assert.deepEqual(ids, reference.filter((f) => f.src.namespace === 'shop' || f.dst.namespace === 'shop').map((f) => f.id));
   });
 
+  it('pages a filter the rollup can count exactly as unbounded, dense or sparse', async () => {
+    const denied = (await repo.search({ ...window, scope: null, action: 'deny', limit: 1000 })).items.map((f) => f.id);
+    assert.equal(denied.length, 80);
+    statements.length = 0;
+    assert.deepEqual((await pages({ ...window, scope: null, action: 'deny' }, 10)).ids, denied);
+    assert.ok(statements.some((s) => s.includes('FROM flow_decisions_1m')));
+    // 27 flows over both the busy quarter hour and the quiet hours: less than a page, read by the hours that hold them.
+    const sparse = { ...window, scope: null, action: 'deny', src: { namespace: 'edge' } };
+    const expected = reference.filter((f) => f.src.namespace === 'edge' && denied.includes(f.id)).map((f) => f.id);
+    assert.equal(expected.length, 27);
+    statements.length = 0;
+    const { ids, flowsReads } = await pages(sparse, 50);
+    assert.deepEqual(ids, expected);
+    assert.deepEqual(flowsReads, [1]);
+    assert.ok(statements.some((s) => s.includes('toStartOfHour(minute)')), 'the hours were counted');
+  });
+
+  it('reads no flows for a filter the rollup counts no match for', async () => {
+    statements.length = 0;
+    const page = await repo.search({ ...window, scope: null, namespace: 'nowhere', limit: 10 });
+    assert.deepEqual(page, { items: [], next: undefined });
+    assert.ok(statements.some((s) => s.includes('FROM flow_decisions_1m')));
+    assert.ok(!statements.some((s) => /FROM flows\s/.test(s)));
+  });
+
+  it('asks nothing of the rollup for a filter it cannot count', async () => {
+    statements.length = 0;
+    const page = await repo.search({ ...window, scope: null, dst: { port: 443 }, limit: 10 });
+    assert.equal(page.items.length, 10);
+    assert.ok(!statements.some((s) => s.includes('flow_decisions_1m')));
+  });
+
   it('still returns every flow when the rollup counts rows flows does not hold (a short bounded read falls back)', async () => {
     // 500 records the flows table never got, in the newest minute: the bound lands on that minute,
     // the bounded read comes back short, and the page is read again over the whole range.
@@ -90,12 +122,5 @@ describe('the newest-first page, bounded in time by the per-minute rollup', () =
     const { ids, flowsReads } = await pages({ ...window, scope: null }, 25);
     assert.deepEqual(ids, reference.map((f) => f.id));
     assert.equal(flowsReads[0], 2, 'the first page was read twice: bounded (short), then whole');
-  });
-
-  it('asks nothing of the rollup for a filtered search', async () => {
-    statements.length = 0;
-    const page = await repo.search({ ...window, scope: null, action: 'deny', limit: 10 });
-    assert.equal(page.items.length, 10);
-    assert.ok(!statements.some((s) => s.includes('flow_decisions_1m')));
   });
 });

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { newestBound, probeWindow } from '../../../src/storage/newest-bound';
+import { hourPlan, minutePlan, newestBound, probeWindow } from '../../../src/storage/newest-bound';
 
 const M = 60_000;
+const H = 3_600_000;
 const T = Date.parse('2026-11-26T06:00:00Z');
 
 describe('the newest page bound: which minutes the rollup is asked about', () => {
@@ -26,9 +27,9 @@ describe('the newest page bound: which minutes the rollup is asked about', () =>
 describe('the newest page bound: the newest minute from which on a page is held', () => {
   it('accumulates minutes newest first, in whatever order they come', () => {
     const counts = [
-      { minuteMs: T - 3 * M, records: 50 },
-      { minuteMs: T - M, records: 30 },
-      { minuteMs: T - 2 * M, records: 30 },
+      { startMs: T - 3 * M, records: 50 },
+      { startMs: T - M, records: 30 },
+      { startMs: T - 2 * M, records: 30 },
     ];
     assert.equal(newestBound(counts, 30), T - M);
     assert.equal(newestBound(counts, 31), T - 2 * M);
@@ -38,7 +39,7 @@ describe('the newest page bound: the newest minute from which on a page is held'
   });
 
   it('has no bound when the minutes hold fewer rows than the page needs, or there are none', () => {
-    assert.equal(newestBound([{ minuteMs: T, records: 100 }], 101), undefined);
+    assert.equal(newestBound([{ startMs: T, records: 100 }], 101), undefined);
     assert.equal(newestBound([], 1), undefined);
   });
 
@@ -47,11 +48,38 @@ describe('the newest page bound: the newest minute from which on a page is held'
     const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
     for (let c = 0; c < 500; c++) {
       const minutes = [...new Set(Array.from({ length: rand(8) }, () => rand(30)))];
-      const counts = minutes.map((m) => ({ minuteMs: T - m * M, records: rand(40) }));
+      const counts = minutes.map((m) => ({ startMs: T - m * M, records: rand(40) }));
       const rows = 1 + rand(120);
-      const held = (from: number) => counts.filter((x) => x.minuteMs >= from).reduce((s, x) => s + x.records, 0);
-      const expected = counts.map((x) => x.minuteMs).filter((m) => held(m) >= rows).sort((a, b) => b - a)[0];
+      const held = (from: number) => counts.filter((x) => x.startMs >= from).reduce((s, x) => s + x.records, 0);
+      const expected = counts.map((x) => x.startMs).filter((m) => held(m) >= rows).sort((a, b) => b - a)[0];
       assert.equal(newestBound(counts, rows), expected, JSON.stringify({ counts, rows }));
     }
+  });
+});
+
+describe('the newest page plan', () => {
+  it('from the newest minutes: reads from the minute that holds the page, promising it full', () => {
+    const counts = [{ startMs: T - M, records: 60 }, { startMs: T - 2 * M, records: 60 }];
+    assert.deepEqual(minutePlan(counts, 101, T - 600 * M), { fromMs: T - 2 * M, promisesFullPage: true });
+    assert.equal(minutePlan(counts, 121, T - 600 * M), undefined, 'too few: no plan from the minutes');
+    assert.equal(minutePlan(counts, 101, T - 2 * M), undefined, 'a bound at the range start bounds nothing');
+  });
+
+  it('from the hours: bounds by the hours before the upper end\'s, and reads the upper end\'s hour too', () => {
+    const upper = T + 30 * M; // in the hour starting at T
+    const counts = [
+      { startMs: T, records: 500 }, // the upper end's hour: read, not counted
+      { startMs: T - H, records: 40 },
+      { startMs: T - 3 * H, records: 70 },
+      { startMs: T - 5 * H, records: 9 },
+    ];
+    assert.deepEqual(hourPlan(counts, 101, T - 10 * H, upper), { fromMs: T - 3 * H, hours: [T, T - H, T - 3 * H], promisesFullPage: true });
+    assert.deepEqual(hourPlan(counts, 40, T - 10 * H, upper), { fromMs: T - H, hours: [T, T - H], promisesFullPage: true });
+  });
+
+  it('from the hours: a range holding less than a page reads only its hours with records, promising nothing', () => {
+    const counts = [{ startMs: T - 2 * H, records: 3 }, { startMs: T - 7 * H, records: 0 }, { startMs: T - 9 * H, records: 5 }];
+    assert.deepEqual(hourPlan(counts, 101, T - 10 * H, T + M), { fromMs: undefined, hours: [T - 2 * H, T - 9 * H], promisesFullPage: false });
+    assert.deepEqual(hourPlan([], 101, T - 10 * H, T + M), { fromMs: undefined, hours: [], promisesFullPage: false }, 'nothing matches: nothing to read');
   });
 });
