@@ -45,7 +45,7 @@ export function seed(dir: string, flows: number, spanMs = DAY_MS): number {
           node, num_flows, packets_in, packets_out, bytes_in, bytes_out, reported_verdict, computed_verdict, computed_pending_verdict,
           trace_source, trace_tiers, trace_policies, trace_rules, trace_actions, decision_kind, decision_tier, decision_tier_order,
           decision_policy, decision_policy_order, decision_rule_index, pending_decision_policy, pending_decision_rule_index,
-          verdict_mismatch, source_format, source_topic, source_partition, source_offset, source_index)
+          verdict_mismatch, source_format, source_topic, source_partition, source_offset, source_index, has_details)
         SELECT ts, ts + toIntervalSecond(10), act, if(number % 2 = 0, 'src', 'dst'), if(number % 5 = 0, 'udp', 'tcp'),
           IPv4NumToString(toUInt32(167772160 + number % 50000)), toUInt16(30000 + number % 20000),
           IPv4NumToString(toUInt32(184549376 + (number * 13) % 50000)), toUInt16([443, 5432, 53, 8080][number % 4 + 1]),
@@ -54,7 +54,7 @@ export function seed(dir: string, flows: number, spanMs = DAY_MS): number {
           concat('node-', toString(number % 20)), 1, 10, 12, 1000, 2000, act, act, act,
           'computed', ['default'], [pol], [toInt32(number % 3)], [act], 'rule', 'default', 1000000,
           pol, 100, toInt32(number % 3), pol, toInt32(number % 3),
-          0, 'flowscope', 'bench', toUInt32(number % 4), number, 0
+          0, 'flowscope', 'bench', toUInt32(number % 4), number, 0, 0
         FROM (SELECT number,
                 fromUnixTimestamp64Milli(toInt64(${T0} + intDiv(number * ${spanMs}, \${n}))) AS ts,
                 if(number % 10 = 0, 'deny', 'allow') AS act,

@@ -1,4 +1,5 @@
 import { AttributedFlow, AttributedHit, Attribution, EnrichedEndpoint } from '../attribution/attributed-flow';
+import { hasDetails } from '../flows/flow-details';
 import { SharedValuesBatch } from './shared-values';
 import { encodeTsvRow, escapeField, quote, tsvTime, TsvValue } from './tsv.encoder';
 
@@ -12,7 +13,7 @@ export const FLOW_COLUMNS = [
   'computed_verdict', 'computed_pending_verdict', 'trace_source', 'trace_tiers', 'trace_policies', 'trace_rules', 'trace_actions',
   'decision_kind', 'decision_tier', 'decision_tier_order', 'decision_policy', 'decision_policy_order', 'decision_rule_index', 'decision_rule_id',
   'pending_decision_policy', 'pending_decision_rule_index', 'verdict_mismatch', 'unknown_policy', 'unknown_endpoint',
-  'source_format', 'source_topic', 'source_partition', 'source_offset', 'source_index', 'verdict_uncertain', 'source_incarnation',
+  'source_format', 'source_topic', 'source_partition', 'source_offset', 'source_index', 'verdict_uncertain', 'source_incarnation', 'has_details',
 ] as const;
 
 /**
@@ -30,7 +31,7 @@ export function flowValues({ record: r, source: s, src, dst, attribution: a }: A
     a.computedVerdict, a.computedPendingVerdict, a.traceSource, a.trace.map((h) => h.tier), a.trace.map((h) => h.policy), a.trace.map((h) => h.ruleIndex), a.trace.map((h) => h.action),
     a.decision.kind, a.decision.tier, a.decision.tierOrder, a.decision.policy, a.decision.policyOrder, a.decision.ruleIndex, shared.rule(a.decision.rule),
     a.pendingDecision.policy, a.pendingDecision.ruleIndex, a.verdictMismatch, a.unknownPolicy, a.unknownEndpoint,
-    s.format, s.topic, s.partition, s.offset, s.index, a.verdictUncertain, incarnation,
+    s.format, s.topic, s.partition, s.offset, s.index, a.verdictUncertain, incarnation, hasDetails(r.details),
   ];
 }
 
@@ -103,7 +104,7 @@ export function encodeFlowRow({ record: r, source: s, src, dst, attribution: a }
     `${shared.reportedTrace(r.enforcedHits, r.pendingHits)}\t${a.reportedVerdict}\t${a.computedVerdict}\t${a.computedPendingVerdict}\t${a.traceSource}\t` +
     `${traceColumns(a.trace)}\t${decisionColumns(a.decision)}\t${shared.rule(a.decision.rule)}\t` +
     `${escapeField(a.pendingDecision.policy)}\t${a.pendingDecision.ruleIndex}\t${flag(a.verdictMismatch)}\t${flag(a.unknownPolicy)}\t${flag(a.unknownEndpoint)}\t` +
-    `${escapeField(s.format)}\t${escapeField(s.topic)}\t${s.partition}\t${s.offset}\t${s.index}\t${flag(a.verdictUncertain)}\t${escapeField(incarnation)}`
+    `${escapeField(s.format)}\t${escapeField(s.topic)}\t${s.partition}\t${s.offset}\t${s.index}\t${flag(a.verdictUncertain)}\t${escapeField(incarnation)}\t${flag(hasDetails(r.details))}`
   );
 }
 

@@ -1,4 +1,5 @@
 import { AttributedFlow, EnrichedEndpoint } from '../attribution/attributed-flow';
+import { hasDetails } from '../flows/flow-details';
 import { FLOW_COLUMNS } from './flow-row.encoder';
 import { ArrayColumn, LowCardinalityColumn, NativeColumn, nativeBlock, NullableFloat64Column, PlainColumn } from './native.columns';
 import { RowBinaryWriter } from './rowbinary.writer';
@@ -81,7 +82,7 @@ function flowColumns(rows: number) {
     pending_decision_policy: lc(), pending_decision_rule_index: fixed(4),
     verdict_mismatch: fixed(1), unknown_policy: fixed(1), unknown_endpoint: fixed(1),
     source_format: lc(), source_topic: lc(), source_partition: fixed(4), source_offset: fixed(8), source_index: fixed(4),
-    verdict_uncertain: fixed(1), source_incarnation: lc(),
+    verdict_uncertain: fixed(1), source_incarnation: lc(), has_details: fixed(1),
   };
 }
 type FlowColumns = ReturnType<typeof flowColumns>;
@@ -108,7 +109,7 @@ function typed(c: FlowColumns): Array<[string, string, NativeColumn]> {
     ['verdict_mismatch', 'UInt8', c.verdict_mismatch], ['unknown_policy', 'UInt8', c.unknown_policy], ['unknown_endpoint', 'UInt8', c.unknown_endpoint],
     ['source_format', LC, c.source_format], ['source_topic', LC, c.source_topic], ['source_partition', 'UInt32', c.source_partition],
     ['source_offset', 'UInt64', c.source_offset], ['source_index', 'UInt32', c.source_index],
-    ['verdict_uncertain', 'UInt8', c.verdict_uncertain], ['source_incarnation', LC, c.source_incarnation],
+    ['verdict_uncertain', 'UInt8', c.verdict_uncertain], ['source_incarnation', LC, c.source_incarnation], ['has_details', 'UInt8', c.has_details],
   ];
 }
 
@@ -182,6 +183,7 @@ function addFlow(c: FlowColumns, { record: r, source: s, src, dst, attribution: 
   c.source_index.w.u32(s.index);
   c.verdict_uncertain.w.bool(a.verdictUncertain);
   c.source_incarnation.add(incarnation);
+  c.has_details.w.bool(hasDetails(r.details));
 }
 
 /**

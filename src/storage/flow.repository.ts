@@ -87,7 +87,7 @@ const PAGE_COLUMNS = [
   'reported_verdict', 'reported_trace_id', 'computed_verdict', 'computed_pending_verdict',
   'decision_kind', 'decision_tier', 'decision_tier_order', 'decision_policy', 'decision_policy_order', 'decision_rule_index', 'trace_source',
   'verdict_mismatch', 'unknown_policy', 'unknown_endpoint', 'verdict_uncertain',
-  'source_format', 'source_topic', 'source_partition', 'source_offset', 'source_index', 'source_incarnation',
+  'source_format', 'source_topic', 'source_partition', 'source_offset', 'source_index', 'source_incarnation', 'has_details',
 ].join(', ');
 
 @Injectable()
@@ -190,7 +190,8 @@ export class FlowRepository {
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
     const items = page.map(toStoredFlow);
-    const details = await this.detailsOf(items.map((f) => f.id));
+    // Only rows whose record carried details have a flow_details row: most pages need no look-up.
+    const details = await this.detailsOf(page.filter((r) => Number(r.has_details) !== 0).map((r) => r.id));
     for (const f of items) {
       const d = details.get(f.id);
       if (d) f.details = d;

@@ -96,4 +96,21 @@ describe('no-profile decisions, forwarded flows and flow details (embedded Click
       if (action === 'deny') assert.equal(byId.get('details-test/0/21/0'), '', 'a record without extras exports an empty details cell');
     }
   });
+
+  it('serves the details of rows stored before flows said which have some (they read as "maybe")', async () => {
+    // A row written without has_details, as every row was before that column: the column's default.
+    const ch = t.app.get(ClickHouseAdapter);
+    await ch.command(
+      `INSERT INTO flows (start_time, end_time, action, reporter, protocol, source_topic, source_partition, source_offset, source_index)
+       VALUES (fromUnixTimestamp64Milli({t:Int64}), fromUnixTimestamp64Milli({t:Int64}), 'allow', 'dst', 'tcp', 'old-rows', 0, 5, 0)`,
+      { t: T0 + 300_000 },
+    );
+    await ch.command(
+      `INSERT INTO flow_details (start_time, action, source_topic, source_partition, source_offset, source_index, details)
+       VALUES (fromUnixTimestamp64Milli({t:Int64}), 'allow', 'old-rows', 0, 5, 0, '{"process":{"name":"/bin/old"}}')`,
+      { t: T0 + 300_000 },
+    );
+    const res = await t.http().get('/api/v1/flows').query({ from: new Date(T0 + 299_000).toISOString(), to: new Date(T0 + 301_000).toISOString() }).expect(200);
+    assert.deepEqual(res.body.items.map((f: { id: string; details?: unknown }) => [f.id, f.details]), [['old-rows/0/5/0', { process: { name: '/bin/old' } }]]);
+  });
 });
