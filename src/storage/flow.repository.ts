@@ -3,7 +3,7 @@ import { AttributedFlow } from '../attribution/attributed-flow';
 import { FlowDetails, hasDetails } from '../flows/flow-details';
 import { FlowAction } from '../flows/flow-record';
 import { FlowFilter, flowWhere, onlyTimeRange, rollupCanAnswer, ROW_ID } from './flow-filter';
-import { BucketCount, hourPlan, minutePlan, NEWEST_PROBE_MINUTES, NewestPlan, probeWindow } from './newest-bound';
+import { BucketCount, hourPlan, NEWEST_PROBE_MINUTES, newestBound, probeWindow, startOfHour } from './newest-bound';
 import { ClickHouseAdapter } from './clickhouse.adapter';
 import { ruleTextOf, WIDE_COLUMNS } from './shared-values.sql';
 import { FLOW_COLUMNS } from './flow-row.encoder';
@@ -168,24 +168,15 @@ export class FlowRepository {
   }
 
   /**
-   * A newest-first page. When the per-minute rollup can count what the filter matches, it first
-   * says where the page lies (see newest-bound.ts): the page then reads only the newest minutes that
-   * hold it, or only the hours of the range that hold any match, and the whole range when a read the
-   * counts promised full comes back short.
+   * A newest-first page, read where the per-minute rollup's counts place it when they can count
+   * what the filter matches (see newest-bound.ts and plannedRows), else over the whole range.
    */
   async search(q: FlowSearch): Promise<FlowPage> {
     const { limit: _limit, before: _before, ...filter } = q;
     const key = q.before && parseRowId(q.before.id);
     const cursor = q.before && key ? { startTime: q.before.startTime, key } : undefined;
     const upperMs = Math.min(filter.to.getTime(), cursor?.startTime ?? Infinity);
-    const plan = await this.newestPlan(filter, upperMs, q.limit + 1);
-    let rows: FlowRow[] | undefined;
-    if (plan?.hours?.length === 0) rows = [];
-    else if (plan) {
-      rows = await this.newestRows({ ...filter, from: new Date(plan.fromMs ?? filter.from.getTime()) }, q.limit, cursor, plan.hours);
-      if (plan.promisesFullPage && rows.length <= q.limit) rows = undefined;
-    }
-    rows ??= await this.newestRows(filter, q.limit, cursor);
+    const rows = (await this.plannedRows(filter, q.limit, cursor, upperMs)) ?? (await this.newestRows(filter, q.limit, cursor));
     const more = rows.length > q.limit;
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
@@ -200,23 +191,34 @@ export class FlowRepository {
   }
 
   /**
-   * Where a page of `rows` rows before `upperMs` lies, from the rollup's counts: minute by minute over
-   * the newest NEWEST_PROBE_MINUTES, then, for a filter, hour by hour over the whole range (a filter
-   * that matches little would otherwise read every hour). undefined: read the range as it is.
-   * Without a filter a range quieter than the probe is left alone: its newest hours are small.
+   * The page's `limit` + 1 rows before `upperMs`, read where the rollup's counts place them;
+   * undefined: read the range as it is. Without a filter, the newest minutes that hold the page
+   * bound the read (it would otherwise sort the whole newest hour). With a filter, the newest hour
+   * is read first, as the plain read would, and only a page it leaves short asks the counts which
+   * older hours hold a match (a filter that matches little would otherwise read every hour; asking
+   * first cost a filter that fills its page there, such as a policy's, a fifth more).
    */
-  private async newestPlan(filter: FlowFilter, upperMs: number, rows: number): Promise<NewestPlan | undefined> {
-    const unfiltered = onlyTimeRange(filter);
-    if (!unfiltered && !rollupCanAnswer(filter)) return undefined;
+  private async plannedRows(filter: FlowFilter, limit: number, cursor: Cursor | undefined, upperMs: number): Promise<FlowRow[] | undefined> {
     const fromMs = filter.from.getTime();
-    const w = probeWindow(fromMs, upperMs, NEWEST_PROBE_MINUTES);
-    if (w) {
-      const plan = minutePlan(await this.rollupCounts(filter, w.from, w.to, 'minute'), rows, fromMs);
-      if (plan || unfiltered) return plan;
-    } else if (unfiltered) {
-      return undefined;
+    if (onlyTimeRange(filter)) {
+      const w = probeWindow(fromMs, upperMs, NEWEST_PROBE_MINUTES);
+      const bound = w && newestBound(await this.rollupCounts(filter, w.from, w.to, 'minute'), limit + 1);
+      if (bound === undefined || bound <= fromMs) return undefined;
+      const rows = await this.newestRows({ ...filter, from: new Date(bound) }, limit, cursor);
+      return rows.length > limit ? rows : undefined;
     }
-    return hourPlan(await this.rollupCounts(filter, fromMs, upperMs, 'toStartOfHour(minute)'), rows, fromMs, upperMs);
+    if (!rollupCanAnswer(filter)) return undefined;
+    // The hour of the newest row the page can hold (rows start before upperMs, or at the cursor's time).
+    const hourStart = startOfHour(upperMs - 1);
+    if (hourStart <= fromMs) return undefined;
+    const newest = await this.newestRows({ ...filter, from: new Date(hourStart) }, limit, cursor);
+    if (newest.length > limit) return newest;
+    const rest = limit - newest.length;
+    const plan = hourPlan(await this.rollupCounts(filter, fromMs, hourStart, 'toStartOfHour(minute)'), rest + 1, fromMs, hourStart);
+    if (plan.hours.length === 0) return newest;
+    const older = await this.newestRows({ ...filter, from: new Date(plan.fromMs ?? fromMs), to: new Date(hourStart) }, rest, cursor, plan.hours);
+    if (plan.promisesFullPage && older.length <= rest) return undefined;
+    return [...newest, ...older];
   }
 
   /** Matching records per minute or hour (`bucket`) in the per-minute rollup, from the minute of `fromMs` to before `toMs`. */
@@ -233,7 +235,7 @@ export class FlowRepository {
    * The newest `limit` + 1 flows matching the filter, older than the cursor when there is one, and
    * only in the given hours (their starts, ms) when there are some.
    */
-  private async newestRows(filter: FlowFilter, limit: number, cursor?: { startTime: number; key: RowKey }, hours?: readonly number[]): Promise<FlowRow[]> {
+  private async newestRows(filter: FlowFilter, limit: number, cursor?: Cursor, hours?: readonly number[]): Promise<FlowRow[]> {
     const newest = { rows: limit + 1, beforeMs: cursor?.startTime };
     const where = flowWhere(filter, { ip: await ipAccess(this.clickhouse, filter), newest });
     if (hours) where.addAll('toUnixTimestamp(toStartOfHour(start_time)) IN {hours:Array(UInt32)}', { hours: hours.map((h) => h / 1000) });
@@ -310,6 +312,9 @@ export type RowKey = {
   index: number;
   incarnation: string;
 };
+
+/** A search page's cursor: rows strictly older than this time and row (see NEWEST_FIRST). */
+type Cursor = { startTime: number; key: RowKey };
 
 /** A row id (see ROW_ID) split into its Kafka coordinates, or undefined when it is not one. */
 export function parseRowId(id: string): RowKey | undefined {

@@ -4,24 +4,30 @@
  * hour whole. Unbounded, that costs the whole newest hour (10 million flows in one hour made the
  * newest page take 0.6 s on two cores) and, for a filter that matches little, every hour of the
  * range. The per-minute decision rollup (the counts the stats show) tells which minutes and hours
- * hold matching records, so a page reads only from the newest minutes that hold it or, when the
- * range holds less than a page, only the hours that hold any.
+ * hold matching records: a page without a filter reads only from the newest minutes that hold it,
+ * and a filter that does not fill its page in the newest hour reads only the older hours that hold
+ * a match.
  *
- * A bound that the counts promise holds a full page is a hint: the page read after it is kept only
- * when it came back full, so counts higher than what flows holds (rows past retention) cost a second
- * read, never a row. Reading only the hours that hold matches relies on the counts covering every
- * stored flow, which the rollup's view does for every insert into flows (a retried batch fills it in
- * together with the table, as the per-address table that IP search reads).
+ * A bound that the counts promise holds the rows asked for is a hint: the read after it is kept
+ * only when it came back full, so counts higher than what flows holds (rows past retention) cost a
+ * second read, never a row. Reading only the hours that hold matches relies on the counts covering
+ * every stored flow, which the rollup's view does for every insert into flows (a retried batch fills
+ * it in together with the table, as the per-address table that IP search reads).
  */
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
 
 /**
- * How far back the rollup is first asked, minute by minute, for the minutes holding a page. Ranges
- * quieter than that are then asked hour by hour, when a filter is set.
+ * How far back the rollup is asked, minute by minute, for the minutes holding a page without a
+ * filter. A range quieter than a page per hour is read as it is: its newest hours are small.
  */
 export const NEWEST_PROBE_MINUTES = 60;
+
+/** The start of the hour holding `ms` (UTC). */
+export function startOfHour(ms: number): number {
+  return Math.floor(ms / HOUR_MS) * HOUR_MS;
+}
 
 export interface BucketCount {
   /** The minute's or hour's start, ms since the epoch. */
@@ -29,13 +35,13 @@ export interface BucketCount {
   records: number;
 }
 
-/** What a newest-first page reads, from the rollup's counts. */
-export interface NewestPlan {
+/** Which older hours a page reads, from the rollup's counts per hour. */
+export interface HourPlan {
   /** Only rows starting at or after this time (ms). */
   fromMs?: number;
-  /** Only rows in these hours (their starts, ms); empty: there is nothing to read. */
-  hours?: number[];
-  /** The counts promise a full page within the plan: a short read means they were off. */
+  /** Only rows in these hours (their starts, ms, newest first); empty: there is nothing to read. */
+  hours: number[];
+  /** The counts promise the rows asked for within the plan: a short read means they were off. */
   promisesFullPage: boolean;
 }
 
@@ -64,24 +70,14 @@ export function newestBound(counts: readonly BucketCount[], rows: number): numbe
 }
 
 /**
- * The plan from the minute probe's counts (see probeWindow): read from the newest minute that, with
- * the newer ones, holds `rows` records. undefined when they hold fewer or that minute is not after
- * `fromMs`.
- */
-export function minutePlan(counts: readonly BucketCount[], rows: number, fromMs: number): NewestPlan | undefined {
-  const bound = newestBound(counts, rows);
-  return bound !== undefined && bound > fromMs ? { fromMs: bound, promisesFullPage: true } : undefined;
-}
-
-/**
  * The plan from the range's counts per hour (every hour from `fromMs`'s to `upperMs`'s, those with
  * no record left out). Hours strictly before the one holding `upperMs` that hold `rows` records bound
  * the read; the hour holding `upperMs` is read but not counted (its rows may lie after the page's
  * upper end). Without such a bound the range holds less than a page, and only its hours that hold
  * records are read.
  */
-export function hourPlan(counts: readonly BucketCount[], rows: number, fromMs: number, upperMs: number): NewestPlan {
-  const upperHour = Math.floor(upperMs / HOUR_MS) * HOUR_MS;
+export function hourPlan(counts: readonly BucketCount[], rows: number, fromMs: number, upperMs: number): HourPlan {
+  const upperHour = startOfHour(upperMs);
   const bound = newestBound(counts.filter((c) => c.startMs < upperHour), rows);
   const hours = counts.filter((c) => c.records > 0 && (bound === undefined || c.startMs >= bound)).map((c) => c.startMs).sort((a, b) => b - a);
   return { fromMs: bound !== undefined && bound > fromMs ? bound : undefined, hours, promisesFullPage: bound !== undefined };

@@ -83,25 +83,30 @@ describe('the newest-first page, bounded in time by the per-minute rollup', () =
     const denied = (await repo.search({ ...window, scope: null, action: 'deny', limit: 1000 })).items.map((f) => f.id);
     assert.equal(denied.length, 80);
     statements.length = 0;
+    await repo.search({ ...window, scope: null, action: 'deny', limit: 10 });
+    assert.ok(!statements.some((s) => s.includes('flow_decisions_1m')), 'a page the newest hour fills asks no counts');
     assert.deepEqual((await pages({ ...window, scope: null, action: 'deny' }, 10)).ids, denied);
-    assert.ok(statements.some((s) => s.includes('FROM flow_decisions_1m')));
-    // 27 flows over both the busy quarter hour and the quiet hours: less than a page, read by the hours that hold them.
+    // 27 flows over both the busy quarter hour and the quiet hours: less than a page, so the newest
+    // hour is read, then the older hours that hold a match.
     const sparse = { ...window, scope: null, action: 'deny', src: { namespace: 'edge' } };
     const expected = reference.filter((f) => f.src.namespace === 'edge' && denied.includes(f.id)).map((f) => f.id);
     assert.equal(expected.length, 27);
     statements.length = 0;
     const { ids, flowsReads } = await pages(sparse, 50);
     assert.deepEqual(ids, expected);
-    assert.deepEqual(flowsReads, [1]);
+    assert.deepEqual(flowsReads, [2]);
     assert.ok(statements.some((s) => s.includes('toStartOfHour(minute)')), 'the hours were counted');
+    assert.ok(statements.some((s) => s.includes('toUnixTimestamp(toStartOfHour(start_time)) IN')), 'the older read kept to the counted hours');
+    // Paged by 7, a page boundary falls in the newest hour and the cursor then leads into the older hours.
+    assert.deepEqual((await pages(sparse, 7)).ids, expected);
   });
 
-  it('reads no flows for a filter the rollup counts no match for', async () => {
+  it('reads only the newest hour of flows for a filter the rollup counts no older match for', async () => {
     statements.length = 0;
     const page = await repo.search({ ...window, scope: null, namespace: 'nowhere', limit: 10 });
     assert.deepEqual(page, { items: [], next: undefined });
     assert.ok(statements.some((s) => s.includes('FROM flow_decisions_1m')));
-    assert.ok(!statements.some((s) => /FROM flows\s/.test(s)));
+    assert.equal(statements.filter((s) => /FROM flows\s/.test(s)).length, 1);
   });
 
   it('asks nothing of the rollup for a filter it cannot count', async () => {

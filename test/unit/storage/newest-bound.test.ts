@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { hourPlan, minutePlan, newestBound, probeWindow } from '../../../src/storage/newest-bound';
+import { hourPlan, newestBound, probeWindow, startOfHour } from '../../../src/storage/newest-bound';
 
 const M = 60_000;
 const H = 3_600_000;
@@ -57,12 +57,10 @@ describe('the newest page bound: the newest minute from which on a page is held'
   });
 });
 
-describe('the newest page plan', () => {
-  it('from the newest minutes: reads from the minute that holds the page, promising it full', () => {
-    const counts = [{ startMs: T - M, records: 60 }, { startMs: T - 2 * M, records: 60 }];
-    assert.deepEqual(minutePlan(counts, 101, T - 600 * M), { fromMs: T - 2 * M, promisesFullPage: true });
-    assert.equal(minutePlan(counts, 121, T - 600 * M), undefined, 'too few: no plan from the minutes');
-    assert.equal(minutePlan(counts, 101, T - 2 * M), undefined, 'a bound at the range start bounds nothing');
+describe('the older hours a filtered page reads', () => {
+  it('hours start on the hour, UTC', () => {
+    assert.equal(startOfHour(T + 59 * M + 59_999), T);
+    assert.equal(startOfHour(T), T);
   });
 
   it('from the hours: bounds by the hours before the upper end\'s, and reads the upper end\'s hour too', () => {
