@@ -214,7 +214,7 @@ export class FlowRepository {
     const newest = await this.newestRows({ ...filter, from: new Date(hourStart) }, limit, cursor);
     if (newest.length > limit) return newest;
     const rest = limit - newest.length;
-    const plan = hourPlan(await this.rollupCounts(filter, fromMs, hourStart, 'toStartOfHour(minute)'), rest + 1, fromMs, hourStart);
+    const plan = hourPlan(await this.rollupCounts(filter, fromMs, hourStart, 'toStartOfHour(minute)'), rest + 1, fromMs);
     if (plan.hours.length === 0) return newest;
     const older = await this.newestRows({ ...filter, from: new Date(plan.fromMs ?? fromMs), to: new Date(hourStart) }, rest, cursor, plan.hours);
     if (plan.promisesFullPage && older.length <= rest) return undefined;

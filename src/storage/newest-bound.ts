@@ -70,15 +70,12 @@ export function newestBound(counts: readonly BucketCount[], rows: number): numbe
 }
 
 /**
- * The plan from the range's counts per hour (every hour from `fromMs`'s to `upperMs`'s, those with
- * no record left out). Hours strictly before the one holding `upperMs` that hold `rows` records bound
- * the read; the hour holding `upperMs` is read but not counted (its rows may lie after the page's
- * upper end). Without such a bound the range holds less than a page, and only its hours that hold
- * records are read.
+ * The plan from the counts per hour of the hours a page reads after its newest one (those with no
+ * record may be left out): the newest hours that hold `rows` records bound the read; without such a
+ * bound those hours hold fewer, and only the ones that hold records are read.
  */
-export function hourPlan(counts: readonly BucketCount[], rows: number, fromMs: number, upperMs: number): HourPlan {
-  const upperHour = startOfHour(upperMs);
-  const bound = newestBound(counts.filter((c) => c.startMs < upperHour), rows);
+export function hourPlan(counts: readonly BucketCount[], rows: number, fromMs: number): HourPlan {
+  const bound = newestBound(counts, rows);
   const hours = counts.filter((c) => c.records > 0 && (bound === undefined || c.startMs >= bound)).map((c) => c.startMs).sort((a, b) => b - a);
   return { fromMs: bound !== undefined && bound > fromMs ? bound : undefined, hours, promisesFullPage: bound !== undefined };
 }

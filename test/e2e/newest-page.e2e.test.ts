@@ -12,8 +12,8 @@ const T = Date.parse('2026-11-26T06:00:00Z');
 const window = { from: new Date(T - 3 * 3_600_000), to: new Date(T + 3_600_000) };
 
 /**
- * 400 flows: a busy last quarter hour (several flows per second, some sharing a millisecond) and a
- * quiet two hours before it, in three namespaces.
+ * 400 flows in three namespaces: 300 in a busy stretch of seven minutes late in the newest hour (two
+ * flows, sharing their millisecond, every 2.9 s) and 100 over the quiet two hours before it.
  */
 function records() {
   return Array.from({ length: 400 }, (_, i) => {
@@ -23,7 +23,7 @@ function records() {
   });
 }
 
-describe('the newest-first page, bounded in time by the per-minute rollup', () => {
+describe('the newest-first page, read where the per-minute counts place it', () => {
   let t: TestApp;
   let repo: FlowRepository;
   let clickhouse: ClickHouseAdapter;
@@ -70,7 +70,7 @@ describe('the newest-first page, bounded in time by the per-minute rollup', () =
     assert.ok(statements.some((s) => s.includes('FROM flow_decisions_1m')), 'the rollup was asked for the bound');
     const { ids, flowsReads } = await pages({ ...window, scope: null }, 25);
     assert.deepEqual(ids, reference.map((f) => f.id));
-    // The busy quarter hour holds 12 full pages: each is read once, after the bound.
+    // The busy stretch holds 12 full pages: each is read once, after the bound.
     assert.deepEqual(flowsReads.slice(0, 11), Array(11).fill(1));
   });
 
@@ -86,7 +86,7 @@ describe('the newest-first page, bounded in time by the per-minute rollup', () =
     await repo.search({ ...window, scope: null, action: 'deny', limit: 10 });
     assert.ok(!statements.some((s) => s.includes('flow_decisions_1m')), 'a page the newest hour fills asks no counts');
     assert.deepEqual((await pages({ ...window, scope: null, action: 'deny' }, 10)).ids, denied);
-    // 27 flows over both the busy quarter hour and the quiet hours: less than a page, so the newest
+    // 27 flows over both the busy stretch and the quiet hours: less than a page, so the newest
     // hour is read, then the older hours that hold a match.
     const sparse = { ...window, scope: null, action: 'deny', src: { namespace: 'edge' } };
     const expected = reference.filter((f) => f.src.namespace === 'edge' && denied.includes(f.id)).map((f) => f.id);

@@ -63,21 +63,21 @@ describe('the older hours a filtered page reads', () => {
     assert.equal(startOfHour(T), T);
   });
 
-  it('from the hours: bounds by the hours before the upper end\'s, and reads the upper end\'s hour too', () => {
-    const upper = T + 30 * M; // in the hour starting at T
+  it('bounds the read by the newest hours that hold the rows asked for, and reads only those with records', () => {
     const counts = [
-      { startMs: T, records: 500 }, // the upper end's hour: read, not counted
       { startMs: T - H, records: 40 },
+      { startMs: T - 2 * H, records: 0 },
       { startMs: T - 3 * H, records: 70 },
       { startMs: T - 5 * H, records: 9 },
     ];
-    assert.deepEqual(hourPlan(counts, 101, T - 10 * H, upper), { fromMs: T - 3 * H, hours: [T, T - H, T - 3 * H], promisesFullPage: true });
-    assert.deepEqual(hourPlan(counts, 40, T - 10 * H, upper), { fromMs: T - H, hours: [T, T - H], promisesFullPage: true });
+    assert.deepEqual(hourPlan(counts, 101, T - 10 * H), { fromMs: T - 3 * H, hours: [T - H, T - 3 * H], promisesFullPage: true });
+    assert.deepEqual(hourPlan(counts, 40, T - 10 * H), { fromMs: T - H, hours: [T - H], promisesFullPage: true });
+    assert.deepEqual(hourPlan(counts, 110, T - 3 * H), { fromMs: undefined, hours: [T - H, T - 3 * H], promisesFullPage: true }, 'a bound at the range start bounds nothing');
   });
 
-  it('from the hours: a range holding less than a page reads only its hours with records, promising nothing', () => {
+  it('reads only the hours with records, promising nothing, when they hold less than asked for', () => {
     const counts = [{ startMs: T - 2 * H, records: 3 }, { startMs: T - 7 * H, records: 0 }, { startMs: T - 9 * H, records: 5 }];
-    assert.deepEqual(hourPlan(counts, 101, T - 10 * H, T + M), { fromMs: undefined, hours: [T - 2 * H, T - 9 * H], promisesFullPage: false });
-    assert.deepEqual(hourPlan([], 101, T - 10 * H, T + M), { fromMs: undefined, hours: [], promisesFullPage: false }, 'nothing matches: nothing to read');
+    assert.deepEqual(hourPlan(counts, 101, T - 10 * H), { fromMs: undefined, hours: [T - 2 * H, T - 9 * H], promisesFullPage: false });
+    assert.deepEqual(hourPlan([], 101, T - 10 * H), { fromMs: undefined, hours: [], promisesFullPage: false }, 'nothing matches: nothing to read');
   });
 });
