@@ -232,10 +232,9 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
 
   /**
    * Rows already encoded in `format` for the given columns, with `extra` settings for this insert
-   * alone; same guarantees as insert(). The
-   * embedded engine gets text through its raw insert and binary formats as a file it reads itself
-   * (its raw insert is not binary-safe, see binary-insert.ts); a server gets the bytes as the body
-   * of an HTTP INSERT.
+   * alone; same guarantees as insert(). The embedded engine gets text through its raw insert and
+   * binary formats as a file it reads itself (its raw insert is not binary-safe, see
+   * binary-insert.ts); a server gets the bytes as the body of an HTTP INSERT.
    */
   async insertBytes(table: string, columns: readonly string[], format: InsertFormat, body: Buffer, dedupToken?: string, extra: InsertSettings = {}): Promise<void> {
     if (body.length === 0) return;
