@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ClickHouseAdapter } from './clickhouse.adapter';
+import { splitAtHours } from './hour-split';
 import { WhereBuilder } from './where.builder';
 
 export interface RuleActivityRow {
@@ -30,6 +31,9 @@ export interface PeerActivityRow {
   flows: number;
   lastSeen: number;
 }
+
+/** An endpoint's name in the peers: its name, else its aggregated name, else its address (as the peers rollup's view names it). */
+const PEER_NAME = (side: 'src' | 'dst') => `if(${side}_name != '', ${side}_name, if(${side}_name_aggr != '', ${side}_name_aggr, ${side}_ip))`;
 
 export interface ActivityWindow {
   from: Date;
@@ -67,21 +71,43 @@ export class PolicyActivityRepository {
     }));
   }
 
-  /** The endpoint pairs whose flows the policy decided or traced most, from the stored flows. */
+  /**
+   * The endpoint pairs whose flows the policy decided or traced most: the range's whole hours from
+   * the hourly peers rollup, the pieces of hours at its ends from the stored flows (see
+   * migrations/0021 and hour-split.ts), so the range is exact.
+   */
   async topPeers(policy: string, w: ActivityWindow, limit: number): Promise<PeerActivityRow[]> {
-    const where = new WhereBuilder()
-      .addAll('start_time >= fromUnixTimestamp64Milli({from:Int64}) AND start_time < fromUnixTimestamp64Milli({to:Int64})', { from: w.from.getTime(), to: w.to.getTime() })
-      .add('(decision_policy = {policy:String} OR pending_decision_policy = {policy:String} OR has(trace_policies, {policy:String}))', 'policy', policy)
-      .scope(w.scope);
+    const split = splitAtHours(w.from.getTime(), w.to.getTime());
+    const parts: string[] = [];
+    const params: Record<string, unknown> = { policy, limit };
+    if (split.hours) {
+      const where = new WhereBuilder()
+        .addAll('policy = {policy:String} AND hour >= fromUnixTimestamp64Milli({hoursFrom:Int64}) AND hour < fromUnixTimestamp64Milli({hoursTo:Int64})', { hoursFrom: split.hours.fromMs, hoursTo: split.hours.toMs })
+        .scope(w.scope);
+      Object.assign(params, where.params);
+      parts.push(`SELECT src_namespace, src, dst_namespace, dst, records, flows, last_seen FROM policy_peers_1h WHERE ${where.sql}`);
+    }
+    if (split.edges.length > 0) {
+      // Each piece lies within one hour; naming it lets the flows' first sort key (the hour) prune.
+      const pieces = split.edges.map((_, i) =>
+        `(toStartOfHour(start_time) = toStartOfHour(fromUnixTimestamp64Milli({edgeFrom${i}:Int64}, 'UTC')) AND start_time >= fromUnixTimestamp64Milli({edgeFrom${i}:Int64}) AND start_time < fromUnixTimestamp64Milli({edgeTo${i}:Int64}))`);
+      const where = new WhereBuilder()
+        .addAll(`(${pieces.join(' OR ')})`, Object.fromEntries(split.edges.flatMap((e, i) => [[`edgeFrom${i}`, e.fromMs], [`edgeTo${i}`, e.toMs]])))
+        .addAll('(decision_policy = {policy:String} OR pending_decision_policy = {policy:String} OR has(trace_policies, {policy:String}))', {})
+        .scope(w.scope);
+      Object.assign(params, where.params);
+      parts.push(`SELECT src_namespace, ${PEER_NAME('src')} AS src, dst_namespace, ${PEER_NAME('dst')} AS dst,
+                toUInt64(1) AS records, toUInt64(num_flows) AS flows, start_time AS last_seen
+         FROM flows WHERE ${where.sql}`);
+    }
+    if (parts.length === 0) return [];
     const rows = await this.clickhouse.query<Record<string, string | number>>(
-      `SELECT src_namespace, if(src_name != '', src_name, if(src_name_aggr != '', src_name_aggr, src_ip)) AS src,
-              dst_namespace, if(dst_name != '', dst_name, if(dst_name_aggr != '', dst_name_aggr, dst_ip)) AS dst,
-              count() AS records, sum(num_flows) AS flows, toUnixTimestamp64Milli(max(start_time)) AS last_ms
-       FROM flows WHERE ${where.sql}
+      `SELECT src_namespace, src, dst_namespace, dst, sum(records) AS records, sum(flows) AS flows, toUnixTimestamp64Milli(max(last_seen)) AS last_ms
+       FROM (${parts.join(' UNION ALL ')})
        GROUP BY src_namespace, src, dst_namespace, dst
        ORDER BY records DESC, src_namespace, src, dst_namespace, dst
        LIMIT {limit:UInt32}`,
-      { ...where.params, limit },
+      params,
     );
     return rows.map((r) => ({
       srcNamespace: String(r.src_namespace),
