@@ -158,6 +158,7 @@ export async function runQueryBench(): Promise<BenchResult[]> {
     await service.start();
     const base = `http://127.0.0.1:${service.port}`;
     const day = `from=${new Date(T0).toISOString()}&to=${new Date(T0 + DAY_MS).toISOString()}`;
+    const offHour = `from=${new Date(T0 + 3 * 3_600_000 + 17 * 60_000).toISOString()}&to=${new Date(T0 + 20 * 3_600_000 + 41 * 60_000 + 30_000).toISOString()}`;
     const size = `${(FLOWS / 1e6).toLocaleString('en-US')}M stored flows over 24 h`;
     const reads: Array<[string, string]> = [
       ['flow search: newest 100', `/api/v1/flows?${day}&limit=100`],
@@ -170,6 +171,8 @@ export async function runQueryBench(): Promise<BenchResult[]> {
       ['time series (24 h, 60 min buckets)', `/api/v1/stats/timeseries?${day}&interval=60`],
       ['top-N (policies by denied flows)', `/api/v1/stats/decisions?${day}&action=deny&groupBy=policy&limit=10`],
       ['policy activity', `/api/v1/policies/${encodeURIComponent('NetworkPolicy/ns-21/default.p1')}/activity?${day}`],
+      // Whole hours come from hourly rollups; a range off the hour also reads the pieces of hours at its ends.
+      ['policy activity, range off the hour (03:17 to 20:41:30)', `/api/v1/policies/${encodeURIComponent('NetworkPolicy/ns-21/default.p1')}/activity?${offHour}`],
     ];
     for (const [name, path] of reads) {
       const one = await latency(base + path, 1, 20);

@@ -38,7 +38,7 @@ export class PolicyActivityDto {
   @ApiProperty({ description: 'The policy is in the current inventory.' }) known!: boolean;
   @ApiProperty() staged!: boolean;
   @ApiProperty({ nullable: true, type: String }) tier!: string | null;
-  @ApiProperty({ type: CoveredRangeDto, description: 'Rule hits come from per-minute rollups: the range is widened to whole minutes.' }) range!: CoveredRangeDto;
+  @ApiProperty({ type: CoveredRangeDto, description: "Rule hits come from rollups by minute (by hour for the range's whole hours): the range is widened to whole minutes." }) range!: CoveredRangeDto;
   @ApiProperty({ type: [RuleActivityDto], description: 'Every rule of the policy (unused ones with zero hits), then any other rule index seen.' }) rules!: RuleActivityDto[];
   @ApiProperty({ type: [PeerActivityDto], description: 'Busiest source / destination pairs among the flows the policy traced or decided (exact range).' }) topPeers!: PeerActivityDto[];
 }

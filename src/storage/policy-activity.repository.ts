@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ClickHouseAdapter } from './clickhouse.adapter';
-import { splitAtHours } from './hour-split';
+import { MsRange, splitAtHours } from './hour-split';
 import { WhereBuilder } from './where.builder';
 
 export interface RuleActivityRow {
@@ -35,6 +35,11 @@ export interface PeerActivityRow {
 /** An endpoint's name in the peers: its name, else its aggregated name, else its address (as the peers rollup's view names it). */
 const PEER_NAME = (side: 'src' | 'dst') => `if(${side}_name != '', ${side}_name, if(${side}_name_aggr != '', ${side}_name_aggr, ${side}_ip))`;
 
+const MINUTE_MS = 60_000;
+
+/** The bounds of a range's edge pieces as parameters edgeFromN / edgeToN. */
+const edgeParams = (edges: readonly MsRange[]) => Object.fromEntries(edges.flatMap((e, i) => [[`edgeFrom${i}`, e.fromMs], [`edgeTo${i}`, e.toMs]]));
+
 export interface ActivityWindow {
   from: Date;
   to: Date;
@@ -45,19 +50,37 @@ export interface ActivityWindow {
 export class PolicyActivityRepository {
   constructor(private readonly clickhouse: ClickHouseAdapter) {}
 
-  /** Hits per rule, direction, action and kind of hit, from the per-minute activity rollup. */
+  /**
+   * Hits per rule, direction, action and kind of hit over the range widened to whole minutes: its
+   * whole hours from the hourly activity rollup, the minutes at its ends from the per-minute one.
+   */
   async rules(policy: string, w: ActivityWindow): Promise<RuleActivityRow[]> {
-    const where = new WhereBuilder()
-      .addAll('minute >= toStartOfMinute(fromUnixTimestamp64Milli({from:Int64})) AND minute < fromUnixTimestamp64Milli({to:Int64})', { from: w.from.getTime(), to: w.to.getTime() })
-      .add('policy = {policy:String}', 'policy', policy)
-      .scope(w.scope);
+    const split = splitAtHours(Math.floor(w.from.getTime() / MINUTE_MS) * MINUTE_MS, Math.ceil(w.to.getTime() / MINUTE_MS) * MINUTE_MS);
+    const columns = 'hit_source, reporter, rule_index, hit_action, hits, flows, first_seen, last_seen';
+    const parts: string[] = [];
+    const params: Record<string, unknown> = { policy };
+    if (split.hours) {
+      const where = new WhereBuilder()
+        .addAll('policy = {policy:String} AND hour >= fromUnixTimestamp64Milli({hoursFrom:Int64}) AND hour < fromUnixTimestamp64Milli({hoursTo:Int64})', { hoursFrom: split.hours.fromMs, hoursTo: split.hours.toMs })
+        .scope(w.scope);
+      Object.assign(params, where.params);
+      parts.push(`SELECT ${columns} FROM policy_activity_1h WHERE ${where.sql}`);
+    }
+    if (split.edges.length > 0) {
+      const where = new WhereBuilder()
+        .addAll(`policy = {policy:String} AND (${split.edges.map((_, i) => `(minute >= fromUnixTimestamp64Milli({edgeFrom${i}:Int64}) AND minute < fromUnixTimestamp64Milli({edgeTo${i}:Int64}))`).join(' OR ')})`, edgeParams(split.edges))
+        .scope(w.scope);
+      Object.assign(params, where.params);
+      parts.push(`SELECT ${columns} FROM policy_activity_1m WHERE ${where.sql}`);
+    }
+    if (parts.length === 0) return [];
     const rows = await this.clickhouse.query<Record<string, string | number>>(
       `SELECT hit_source, reporter, rule_index, hit_action, sum(hits) AS hits, sum(flows) AS flows,
               toUnixTimestamp64Milli(min(first_seen)) AS first_ms, toUnixTimestamp64Milli(max(last_seen)) AS last_ms
-       FROM policy_activity_1m WHERE ${where.sql}
+       FROM (${parts.join(' UNION ALL ')})
        GROUP BY hit_source, reporter, rule_index, hit_action
        ORDER BY reporter, rule_index, hit_source, hit_action`,
-      where.params,
+      params,
     );
     return rows.map((r) => ({
       source: r.hit_source as RuleActivityRow['source'],
@@ -92,7 +115,7 @@ export class PolicyActivityRepository {
       const pieces = split.edges.map((_, i) =>
         `(toStartOfHour(start_time) = toStartOfHour(fromUnixTimestamp64Milli({edgeFrom${i}:Int64}, 'UTC')) AND start_time >= fromUnixTimestamp64Milli({edgeFrom${i}:Int64}) AND start_time < fromUnixTimestamp64Milli({edgeTo${i}:Int64}))`);
       const where = new WhereBuilder()
-        .addAll(`(${pieces.join(' OR ')})`, Object.fromEntries(split.edges.flatMap((e, i) => [[`edgeFrom${i}`, e.fromMs], [`edgeTo${i}`, e.toMs]])))
+        .addAll(`(${pieces.join(' OR ')})`, edgeParams(split.edges))
         .addAll('(decision_policy = {policy:String} OR pending_decision_policy = {policy:String} OR has(trace_policies, {policy:String}))', {})
         .scope(w.scope);
       Object.assign(params, where.params);

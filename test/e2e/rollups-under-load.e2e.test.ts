@@ -63,5 +63,7 @@ describe('rollups stay complete while reads run during ingest (embedded ClickHou
     assert.equal(await one("SELECT sum(hits) FROM policy_activity_1m WHERE hit_source = 'trace'"), 2 * flows, 'activity rollup, trace hits');
     assert.equal(await one('SELECT sum(records) FROM flow_decisions_1m'), flows, 'decisions rollup');
     assert.equal(await one('SELECT count() FROM flow_ips'), 2 * flows, 'per-address table');
+    assert.equal(await one("SELECT sum(hits) FROM policy_activity_1h WHERE hit_source = 'trace'"), 2 * flows, 'hourly activity rollup, trace hits');
+    assert.equal(await one('SELECT sum(records) FROM policy_peers_1h'), 2 * flows, 'peers rollup: each flow once per policy it relates to');
   });
 });

@@ -24,6 +24,15 @@ function rows(first: number, count: number): string[] {
   });
 }
 
+const HOURLY_ACTIVITY = `SELECT policy, toString(hour) AS h, hit_source, tier, rule_index, hit_action, reporter, src_namespace, dst_namespace,
+    sum(hits) AS hits, sum(flows) AS flows, toString(min(first_seen)) AS first, toString(max(last_seen)) AS last
+  FROM policy_activity_1h GROUP BY ALL ORDER BY ALL`;
+
+/** The per-minute activity rollup summed by hour: what the hourly one should hold. */
+const MINUTES_BY_HOUR = `SELECT policy, toString(toStartOfHour(minute)) AS h, hit_source, tier, rule_index, hit_action, reporter, src_namespace, dst_namespace,
+    sum(hits) AS hits, sum(flows) AS flows, toString(min(first_seen)) AS first, toString(max(last_seen)) AS last
+  FROM policy_activity_1m GROUP BY ALL ORDER BY ALL`;
+
 const ROLLUP = `SELECT policy, toString(hour) AS h, src_namespace, src, dst_namespace, dst, action, sum(records) AS records, sum(flows) AS flows, toString(max(last_seen)) AS last
   FROM policy_peers_1h GROUP BY ALL ORDER BY ALL`;
 
@@ -35,7 +44,7 @@ const FROM_FLOWS = `SELECT policy, toString(toStartOfHour(start_time)) AS h, src
   ARRAY JOIN arrayDistinct(arrayFilter(p -> p != '', arrayConcat([decision_policy, pending_decision_policy], trace_policies))) AS policy
   GROUP BY ALL ORDER BY ALL`;
 
-describe('the policy peers rollup on a data directory that already holds flows', () => {
+describe('the hourly policy rollups (peers, activity) on a data directory that already holds flows', () => {
   const clickhouse = new ClickHouseAdapter(testConfig());
   const runner = new MigrationRunner(clickhouse, new Clock());
   before(async () => {
@@ -49,8 +58,11 @@ describe('the policy peers rollup on a data directory that already holds flows',
   });
   after(() => clickhouse.onApplicationShutdown());
 
-  it('counts the flows stored before it, then every flow stored after, each once', async () => {
-    assert.equal(await runner.run(MIGRATIONS), 1);
+  it('count the flows stored before them, then every flow stored after, each once', async () => {
+    assert.equal(await runner.run(MIGRATIONS), 2);
+    const hourly = await clickhouse.query<Record<string, unknown>>(HOURLY_ACTIVITY);
+    assert.ok(hourly.length > 50);
+    assert.deepEqual(hourly, await clickhouse.query<Record<string, unknown>>(MINUTES_BY_HOUR), 'the activity of the flows stored before, by hour');
     const backfilled = await clickhouse.query<Record<string, unknown>>(ROLLUP);
     assert.ok(backfilled.length > 100);
     assert.deepEqual(backfilled, await clickhouse.query<Record<string, unknown>>(FROM_FLOWS));
@@ -64,5 +76,9 @@ describe('the policy peers rollup on a data directory that already holds flows',
     assert.equal(Number(n), 700);
     assert.ok((await clickhouse.query(ROLLUP)).length > backfilled.length);
     assert.deepEqual(await clickhouse.query<Record<string, unknown>>(ROLLUP), await clickhouse.query<Record<string, unknown>>(FROM_FLOWS));
+    // The hourly activity follows the per-minute rollup's inserts, the retried one included (once).
+    const hits = (rs: Array<Record<string, unknown>>) => rs.reduce((n, r) => n + Number(r.hits), 0);
+    assert.ok(hits(await clickhouse.query(HOURLY_ACTIVITY)) > hits(hourly));
+    assert.deepEqual(await clickhouse.query<Record<string, unknown>>(HOURLY_ACTIVITY), await clickhouse.query<Record<string, unknown>>(MINUTES_BY_HOUR));
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FlowRecord } from '../../src/flows/flow-record';
 import { ClickHouseAdapter } from '../../src/storage/clickhouse.adapter';
-import { PolicyActivityRepository } from '../../src/storage/policy-activity.repository';
+import { PolicyActivityRepository, RuleActivityRow } from '../../src/storage/policy-activity.repository';
 import { flowRecord, seedFlows } from '../support/flow-seed';
 import { testConfig } from '../support/test-config';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -42,7 +42,25 @@ async function peersFromFlows(ch: ClickHouseAdapter, policy: string, from: strin
   }));
 }
 
-describe("a policy's top peers: whole hours from the hourly rollup, the range's ends from the flows (embedded ClickHouse)", () => {
+/** A policy's rule hits as they were counted before the hourly rollup: from the per-minute rollup, the range widened to whole minutes. */
+async function rulesFromMinutes(ch: ClickHouseAdapter, policy: string, from: string, to: string, scope: string[] | null = null): Promise<RuleActivityRow[]> {
+  const rows = await ch.query<Record<string, string | number>>(
+    `SELECT hit_source, reporter, rule_index, hit_action, sum(hits) AS hits, sum(flows) AS flows,
+            toUnixTimestamp64Milli(min(first_seen)) AS first_ms, toUnixTimestamp64Milli(max(last_seen)) AS last_ms
+     FROM policy_activity_1m
+     WHERE minute >= toStartOfMinute(parseDateTime64BestEffort({from:String}, 3)) AND minute < parseDateTime64BestEffort({to:String}, 3) AND policy = {policy:String}
+       AND ({all:Bool} OR src_namespace IN {scope:Array(String)} OR dst_namespace IN {scope:Array(String)})
+     GROUP BY hit_source, reporter, rule_index, hit_action
+     ORDER BY reporter, rule_index, hit_source, hit_action`,
+    { policy, from, to, all: scope === null, scope: scope ?? [] },
+  );
+  return rows.map((r) => ({
+    source: r.hit_source as RuleActivityRow['source'], reporter: String(r.reporter), ruleIndex: Number(r.rule_index), action: String(r.hit_action),
+    hits: Number(r.hits), flows: Number(r.flows), firstSeen: Number(r.first_ms), lastSeen: Number(r.last_ms),
+  }));
+}
+
+describe("a policy's activity: whole hours from the hourly rollups, the range's ends from the minutes or the flows (embedded ClickHouse)", () => {
   let t: TestApp;
   let ch: ClickHouseAdapter;
   const activity = (key: string, from: string, to: string) =>
@@ -84,7 +102,19 @@ describe("a policy's top peers: whole hours from the hourly rollup, the range's 
   ];
 
   for (const [name, from, to] of ranges) {
-    it(`equal the peers counted from the flows themselves: ${name}`, async () => {
+    it(`rule hits equal the per-minute rollup's: ${name}`, async () => {
+      const repo = t.app.get(PolicyActivityRepository);
+      for (const policy of [BASELINE, STAGED]) {
+        const expected = await rulesFromMinutes(ch, policy, from, to);
+        assert.ok(expected.length > 0, `the data gives ${policy} hits in the range`);
+        assert.deepEqual(await repo.rules(policy, { from: new Date(from), to: new Date(to), scope: null }), expected, policy);
+      }
+      for (const scope of [['db'], ['shop'], ['elsewhere']]) {
+        assert.deepEqual(await repo.rules(BASELINE, { from: new Date(from), to: new Date(to), scope }), await rulesFromMinutes(ch, BASELINE, from, to, scope), scope.join());
+      }
+    });
+
+    it(`top peers equal the peers counted from the flows themselves: ${name}`, async () => {
       for (const policy of [BASELINE, STAGED]) {
         const expected = await peersFromFlows(ch, policy, from, to);
         assert.ok(expected.length > 0, `the data gives ${policy} peers in the range`);
@@ -93,7 +123,7 @@ describe("a policy's top peers: whole hours from the hourly rollup, the range's 
     });
   }
 
-  it('hold the exact range, not whole minutes or hours: a flow just outside either end is not counted', async () => {
+  it('top peers hold the exact range, not whole minutes or hours: a flow just outside either end is not counted', async () => {
     // The record at 05:17:47 (i = 11) is the first at or after 05:17:30.5; move the range past it by 1 ms.
     const at = new Date(BASE + 11 * 97_000).toISOString();
     const withIt = (await activity(BASELINE, at, '2026-11-26T06:00:00.000Z')).body.topPeers as Peer[];
@@ -104,7 +134,7 @@ describe("a policy's top peers: whole hours from the hourly rollup, the range's 
     assert.equal(total(endsBefore) + total(withIt), total((await activity(BASELINE, '2026-11-26T05:00:00.000Z', '2026-11-26T06:00:00.000Z')).body.topPeers));
   });
 
-  it("limit a namespace-scoped caller to pairs involving its namespaces, as the flows do", async () => {
+  it('top peers of a namespace-scoped caller are the pairs involving its namespaces, as in the flows', async () => {
     const repo = t.app.get(PolicyActivityRepository);
     const sizes: number[] = [];
     for (const scope of [['db'], ['shop'], ['elsewhere']]) {
@@ -117,7 +147,7 @@ describe("a policy's top peers: whole hours from the hourly rollup, the range's 
     assert.deepEqual(sizes, [2, 1, 0], "db is in both pairs (web to pg, outside to pg), shop in web's only");
   });
 
-  it('read no flows for a range of whole hours', async () => {
+  it('read neither flows nor the per-minute rollup for a range of whole hours', async () => {
     const statements: string[] = [];
     const query = ch.query.bind(ch);
     ch.query = (async (sql: string, params?: Record<string, unknown>) => {
@@ -132,9 +162,12 @@ describe("a policy's top peers: whole hours from the hourly rollup, the range's 
     const peers = statements.filter((s) => s.includes('policy_peers_1h'));
     assert.equal(peers.length, 1);
     assert.doesNotMatch(peers[0], /FROM flows/);
+    const rules = statements.filter((s) => s.includes('policy_activity_1h'));
+    assert.equal(rules.length, 1);
+    assert.doesNotMatch(rules[0], /policy_activity_1m/);
   });
 
-  it('cut the list at topPeers, busiest first', async () => {
+  it('top peers are cut at topPeers, busiest first', async () => {
     const res = await t.http().get(`/api/v1/policies/${encodeURIComponent(BASELINE)}/activity`).query({ from: '2026-11-26T05:00:00Z', to: '2026-11-26T09:00:00Z', topPeers: 1 }).expect(200);
     const all = await peersFromFlows(ch, BASELINE, '2026-11-26T05:00:00Z', '2026-11-26T09:00:00Z');
     assert.ok(all.length > 1);
