@@ -74,17 +74,19 @@ describe("a policy's activity: whole hours from the hourly rollups, the range's 
     }
     // Three and a half hours of traffic, a record every 97 s so that every minute boundary and hour
     // boundary has records on both sides: web to pg (traced by the baseline, staged-decided for web's
-    // egress), outside addresses to pg (named by address), and denied and logged ones.
+    // egress), outside addresses to pg (named by address), and denied and logged ones; and web to an
+    // outside address (another destination namespace: none), reported at web.
     const records: FlowRecord[] = [];
     for (let i = 0; i * 97_000 < 210 * MINUTE; i++) {
       const at = BASE + i * 97_000;
       const outside = `203.0.113.${i % 5}`;
-      const kind = i % 4;
+      const kind = i % 5;
       records.push(
         kind === 0 ? flowRecord(at, { srcIp: WEB, dstIp: PG, dstPort: 5432, reporter: 'dst', numFlows: 1 + (i % 3) })
         : kind === 1 ? flowRecord(at, { srcIp: WEB, dstIp: PG, dstPort: 5432, reporter: 'src' })
         : kind === 2 ? flowRecord(at, { srcIp: outside, dstIp: PG, dstPort: 22, reporter: 'dst', action: 'deny', numFlows: 2 })
-        : flowRecord(at, { srcIp: outside, dstIp: PG, dstPort: 22, reporter: 'dst', action: 'log', enforcedHits: ['0|security|gnp:security.baseline|log|0'] }),
+        : kind === 3 ? flowRecord(at, { srcIp: outside, dstIp: PG, dstPort: 22, reporter: 'dst', action: 'log', enforcedHits: ['0|security|gnp:security.baseline|log|0'] })
+        : flowRecord(at, { srcIp: WEB, dstIp: '198.51.100.7', dstPort: 443, reporter: 'src' }),
       );
     }
     // Two batches, as ingest stores them; the rollup sums rows of the same hour and pair across inserts.
@@ -144,7 +146,7 @@ describe("a policy's activity: whole hours from the hourly rollups, the range's 
       assert.deepEqual(got.map((p) => ({ ...p, lastSeen: new Date(p.lastSeen).toISOString() })), expected, scope.join());
       sizes.push(got.length);
     }
-    assert.deepEqual(sizes, [2, 1, 0], "db is in both pairs (web to pg, outside to pg), shop in web's only");
+    assert.deepEqual(sizes, [2, 2, 0], 'db: web to pg, outside to pg; shop: web to pg, web to outside');
   });
 
   it('read neither flows nor the per-minute rollup for a range of whole hours', async () => {
