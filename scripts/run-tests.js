@@ -37,9 +37,21 @@ if ((levels.includes('integration') || levels.includes('browser')) && !env.KAFKA
 // The tests' temporary directory is one of their own, so what they leave behind is seen (and
 // named) rather than piling up in the system's.
 const testTmp = mkdtempSync(join(tmpdir(), 'flowscope-run-tests-'));
-// Glob patterns, not directories: Node 22+ takes `--test` arguments as files or globs only.
-const patterns = levels.filter((l) => existsSync(join(root, 'dist', 'test', l))).map((l) => `dist/test/${l}/**/*.test.js`);
-const run = spawnSync(process.execPath, ['--test', ...patterns], { cwd: root, env: { ...env, TMPDIR: testTmp }, stdio: 'inherit' });
+// Files, not directories: Node 22+ takes `--test` arguments as files or globs only. Only compiled
+// tests whose source still exists: the compiler never removes the output of a renamed or deleted
+// test, which would otherwise run on in a working copy (not in a fresh clone).
+const files = [];
+const stale = [];
+const walk = (rel) => {
+  for (const entry of readdirSync(join(root, 'dist', rel), { withFileTypes: true })) {
+    const path = join(rel, entry.name);
+    if (entry.isDirectory()) walk(path);
+    else if (entry.name.endsWith('.test.js')) (existsSync(join(root, path.replace(/\.js$/, '.ts'))) ? files : stale).push(join('dist', path));
+  }
+};
+for (const level of levels) if (existsSync(join(root, 'dist', 'test', level))) walk(join('test', level));
+if (stale.length > 0) process.stderr.write(`run-tests: skipping compiled tests whose source is gone: ${stale.join(', ')}\n`);
+const run = spawnSync(process.execPath, ['--test', ...files.sort()], { cwd: root, env: { ...env, TMPDIR: testTmp }, stdio: 'inherit' });
 
 if (ownedBroker) stopBroker();
 const leftovers = readdirSync(testTmp);
