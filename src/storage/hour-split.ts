@@ -1,6 +1,7 @@
 /**
  * A time range cut at hour boundaries, for reads that take whole hours from an hourly rollup and the
- * partial hours at the range's ends from the rows themselves: the answer stays exact for any range.
+ * partial hours at the range's ends from a finer source (a per-minute rollup, the flows): the answer
+ * is the finer source's for any range.
  */
 
 const HOUR_MS = 3_600_000;

@@ -40,6 +40,18 @@ const MINUTE_MS = 60_000;
 /** The bounds of a range's edge pieces as parameters edgeFromN / edgeToN. */
 const edgeParams = (edges: readonly MsRange[]) => Object.fromEntries(edges.flatMap((e, i) => [[`edgeFrom${i}`, e.fromMs], [`edgeTo${i}`, e.toMs]]));
 
+/**
+ * The SELECT of `columns` from an hourly rollup (sorted by policy, then hour) for the policy
+ * ({policy:String}) over whole hours, within the caller's scope; its parameters go into `params`.
+ */
+function wholeHours(table: string, columns: string, hours: MsRange, scope: readonly string[] | null, params: Record<string, unknown>): string {
+  const where = new WhereBuilder()
+    .addAll('policy = {policy:String} AND hour >= fromUnixTimestamp64Milli({hoursFrom:Int64}) AND hour < fromUnixTimestamp64Milli({hoursTo:Int64})', { hoursFrom: hours.fromMs, hoursTo: hours.toMs })
+    .scope(scope);
+  Object.assign(params, where.params);
+  return `SELECT ${columns} FROM ${table} WHERE ${where.sql}`;
+}
+
 export interface ActivityWindow {
   from: Date;
   to: Date;
@@ -59,13 +71,7 @@ export class PolicyActivityRepository {
     const columns = 'hit_source, reporter, rule_index, hit_action, hits, flows, first_seen, last_seen';
     const parts: string[] = [];
     const params: Record<string, unknown> = { policy };
-    if (split.hours) {
-      const where = new WhereBuilder()
-        .addAll('policy = {policy:String} AND hour >= fromUnixTimestamp64Milli({hoursFrom:Int64}) AND hour < fromUnixTimestamp64Milli({hoursTo:Int64})', { hoursFrom: split.hours.fromMs, hoursTo: split.hours.toMs })
-        .scope(w.scope);
-      Object.assign(params, where.params);
-      parts.push(`SELECT ${columns} FROM policy_activity_1h WHERE ${where.sql}`);
-    }
+    if (split.hours) parts.push(wholeHours('policy_activity_1h', columns, split.hours, w.scope, params));
     if (split.edges.length > 0) {
       const where = new WhereBuilder()
         .addAll(`policy = {policy:String} AND (${split.edges.map((_, i) => `(minute >= fromUnixTimestamp64Milli({edgeFrom${i}:Int64}) AND minute < fromUnixTimestamp64Milli({edgeTo${i}:Int64}))`).join(' OR ')})`, edgeParams(split.edges))
@@ -103,13 +109,7 @@ export class PolicyActivityRepository {
     const split = splitAtHours(w.from.getTime(), w.to.getTime());
     const parts: string[] = [];
     const params: Record<string, unknown> = { policy, limit };
-    if (split.hours) {
-      const where = new WhereBuilder()
-        .addAll('policy = {policy:String} AND hour >= fromUnixTimestamp64Milli({hoursFrom:Int64}) AND hour < fromUnixTimestamp64Milli({hoursTo:Int64})', { hoursFrom: split.hours.fromMs, hoursTo: split.hours.toMs })
-        .scope(w.scope);
-      Object.assign(params, where.params);
-      parts.push(`SELECT src_namespace, src, dst_namespace, dst, records, flows, last_seen FROM policy_peers_1h WHERE ${where.sql}`);
-    }
+    if (split.hours) parts.push(wholeHours('policy_peers_1h', 'src_namespace, src, dst_namespace, dst, records, flows, last_seen', split.hours, w.scope, params));
     if (split.edges.length > 0) {
       // Each piece lies within one hour; naming it lets the flows' first sort key (the hour) prune.
       const pieces = split.edges.map((_, i) =>

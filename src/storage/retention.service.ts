@@ -21,8 +21,8 @@ const PEER_HOUR_END = '(hour + toIntervalHour(1))';
 
 /**
  * Retention is configuration, not schema: it is applied to the flows table, and to the tables that
- * follow its rows, on start, and only when it differs from what the table has (a TTL change re-evaluates old parts lazily, on merges,
- * rather than rewriting the table at every start).
+ * follow its rows, on start, and only when it differs from what the table has (a TTL change
+ * re-evaluates old parts lazily, on merges, rather than rewriting the table at every start).
  */
 @Injectable()
 export class RetentionService {
