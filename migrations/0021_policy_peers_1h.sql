@@ -6,10 +6,10 @@
 -- only the partial hours at the range's ends still read flows (see policy-activity.repository.ts).
 --
 -- A flow counts once for each policy it relates to: the deciding one, the one deciding with staged
--- policies enforced, and every policy in its trace (as the search by policy matches). An endpoint
--- is named by its name, else its aggregated name, else its address. `action` is kept so the flows'
--- retention (allowed and denied flows apart) can apply here too; the deduplication window keeps a
--- retried batch from adding its rows twice.
+-- policies enforced, and every policy in its trace (the flows the peers were always counted from).
+-- An endpoint is named by its name, else its aggregated name, else its address. `action` is kept so
+-- the flows' retention (allowed and denied flows apart) can apply here too; the deduplication window
+-- keeps a retried batch from adding its rows twice.
 CREATE TABLE IF NOT EXISTS policy_peers_1h
 (
     policy        LowCardinality(String),

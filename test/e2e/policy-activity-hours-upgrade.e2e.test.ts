@@ -36,7 +36,7 @@ const MINUTES_BY_HOUR = `SELECT policy, toString(toStartOfHour(minute)) AS h, hi
 const ROLLUP = `SELECT policy, toString(hour) AS h, src_namespace, src, dst_namespace, dst, action, sum(records) AS records, sum(flows) AS flows, toString(max(last_seen)) AS last
   FROM policy_peers_1h GROUP BY ALL ORDER BY ALL`;
 
-/** What the rollup should hold, from the stored flows, by the definition of a policy's flows that search by policy uses. */
+/** What the rollup should hold, from the stored flows: each flow once per policy that decided it, would decide it with staged policies enforced, or is in its trace. */
 const FROM_FLOWS = `SELECT policy, toString(toStartOfHour(start_time)) AS h, src_namespace, if(src_name != '', src_name, if(src_name_aggr != '', src_name_aggr, src_ip)) AS src,
     dst_namespace, if(dst_name != '', dst_name, if(dst_name_aggr != '', dst_name_aggr, dst_ip)) AS dst, action,
     count() AS records, sum(num_flows) AS flows, toString(max(start_time)) AS last
