@@ -3,7 +3,8 @@ import { AttributedFlow } from '../attribution/attributed-flow';
 import { FlowDetails, hasDetails } from '../flows/flow-details';
 import { FlowAction } from '../flows/flow-record';
 import { FlowFilter, flowWhere, onlyTimeRange, rollupCanAnswer, ROW_ID } from './flow-filter';
-import { BucketCount, hourPlan, NEWEST_PROBE_MINUTES, newestBound, probeWindow, startOfHour } from './newest-bound';
+import { BucketCount, hourPlan, NEWEST_PROBE_MINUTES, newestBound, newestHourFrom, probeWindow, startOfHour } from './newest-bound';
+import { Clock } from '../clock/clock';
 import { ClickHouseAdapter } from './clickhouse.adapter';
 import { ruleTextOf, WIDE_COLUMNS } from './shared-values.sql';
 import { FLOW_COLUMNS } from './flow-row.encoder';
@@ -75,6 +76,16 @@ export const FLOWS_INSERT_SETTINGS = { parallel_view_processing: 1 };
  */
 const NEWEST_FIRST = 'toStartOfHour(start_time) DESC, start_time DESC, source_topic DESC, source_partition DESC, source_offset DESC, source_index DESC, source_incarnation DESC';
 
+/** The same order on `flows_recent`, whose sort key it reverses (time, then the row's coordinates). */
+const NEWEST_FIRST_RECENT = 'start_time DESC, source_topic DESC, source_partition DESC, source_offset DESC, source_index DESC, source_incarnation DESC';
+
+/**
+ * How far back `flows_recent` is read, by the engine's clock: it holds every flow that started
+ * within two hours of being stored (migrations/0023_flows_recent.sql); the quarter of an hour
+ * between covers inserts still running when a read starts.
+ */
+export const RECENT_READ_MINUTES = 105;
+
 /**
  * The flows columns a search page shows (see toStoredFlow), the ids its labels and reported trace
  * are looked up by, and the sort columns. Each page row is read from its own granule, column by
@@ -92,7 +103,10 @@ const PAGE_COLUMNS = [
 
 @Injectable()
 export class FlowRepository {
-  constructor(private readonly clickhouse: ClickHouseAdapter) {}
+  constructor(
+    private readonly clickhouse: ClickHouseAdapter,
+    private readonly clock: Clock = new Clock(),
+  ) {}
 
   /** What this process already stored in the small tables flows rows point into. */
   private readonly shared = new SharedValues();
@@ -192,26 +206,35 @@ export class FlowRepository {
 
   /**
    * The page's `limit` + 1 rows before `upperMs`, read where the rollup's counts place them;
-   * undefined: read the range as it is. Without a filter, the newest minutes that hold the page
-   * bound the read (it would otherwise sort the whole newest hour). With a filter, the newest hour
-   * is read first, as the plain read would, and only a page it leaves short asks the counts which
-   * older hours hold a match (a filter that matches little would otherwise read every hour; asking
-   * first cost a filter that fills its page there, such as a policy's, a fifth more).
+   * undefined: read the range as it is. The newest minutes that hold the page, when the counts show
+   * some, bound the read (without a filter it would otherwise sort the whole newest hour), and a page
+   * within the last hour and a half reads the time-sorted copy of the newest flows. Otherwise a
+   * filter's page reads its newest hour (only the minute the counts leave out when they count no
+   * match there), then only the older hours the counts say hold a match (a filter that matches
+   * little would otherwise read every hour).
    */
   private async plannedRows(filter: FlowFilter, limit: number, cursor: Cursor | undefined, upperMs: number): Promise<FlowRow[] | undefined> {
     const fromMs = filter.from.getTime();
-    if (onlyTimeRange(filter)) {
-      const w = probeWindow(fromMs, upperMs, NEWEST_PROBE_MINUTES);
-      const bound = w && newestBound(await this.rollupCounts(filter, w.from, w.to, 'minute'), limit + 1);
-      if (bound === undefined || bound <= fromMs) return undefined;
-      const rows = await this.newestRows({ ...filter, from: new Date(bound) }, limit, cursor);
+    const timeOnly = onlyTimeRange(filter);
+    if (!timeOnly && !rollupCanAnswer(filter)) return undefined;
+    const w = probeWindow(fromMs, upperMs, NEWEST_PROBE_MINUTES);
+    const minutes = w ? await this.rollupCounts(filter, w.from, w.to, 'minute') : [];
+    const bound = newestBound(minutes, limit + 1);
+    if (bound !== undefined && bound > fromMs) {
+      const bounded = { ...filter, from: new Date(bound) };
+      if (bound >= this.clock.now().getTime() - RECENT_READ_MINUTES * 60_000) {
+        const recent = await this.newestRows(bounded, limit, cursor, undefined, 'flows_recent');
+        if (recent.length > limit) return recent;
+      }
+      const rows = await this.newestRows(bounded, limit, cursor);
       return rows.length > limit ? rows : undefined;
     }
-    if (!rollupCanAnswer(filter)) return undefined;
+    if (timeOnly) return undefined;
     // The hour of the newest row the page can hold (rows start before upperMs, or at the cursor's time).
     const hourStart = startOfHour(upperMs - 1);
     if (hourStart <= fromMs) return undefined;
-    const newest = await this.newestRows({ ...filter, from: new Date(hourStart) }, limit, cursor);
+    const newestFrom = newestHourFrom(hourStart, fromMs, w, minutes);
+    const newest = newestFrom < upperMs || cursor ? await this.newestRows({ ...filter, from: new Date(newestFrom) }, limit, cursor) : [];
     if (newest.length > limit) return newest;
     const rest = limit - newest.length;
     const plan = hourPlan(await this.rollupCounts(filter, fromMs, hourStart, 'toStartOfHour(minute)'), rest + 1, fromMs);
@@ -233,12 +256,14 @@ export class FlowRepository {
 
   /**
    * The newest `limit` + 1 flows matching the filter, older than the cursor when there is one, and
-   * only in the given hours (their starts, ms) when there are some.
+   * only in the given hours (their starts, ms) when there are some. From `flows_recent`, only rows
+   * within its reach are read (see RECENT_READ_MINUTES): a page it cannot fill comes back short.
    */
-  private async newestRows(filter: FlowFilter, limit: number, cursor?: Cursor, hours?: readonly number[]): Promise<FlowRow[]> {
+  private async newestRows(filter: FlowFilter, limit: number, cursor?: Cursor, hours?: readonly number[], table: 'flows' | 'flows_recent' = 'flows'): Promise<FlowRow[]> {
     const newest = { rows: limit + 1, beforeMs: cursor?.startTime };
     const where = flowWhere(filter, { ip: await ipAccess(this.clickhouse, filter), newest });
     if (hours) where.addAll('toUnixTimestamp(toStartOfHour(start_time)) IN {hours:Array(UInt32)}', { hours: hours.map((h) => h / 1000) });
+    if (table === 'flows_recent') where.addAll(`start_time >= now64(3) - toIntervalMinute(${RECENT_READ_MINUTES})`, {});
     if (cursor) {
       const k = cursor.key;
       where.addAll(
@@ -252,9 +277,9 @@ export class FlowRepository {
     // outside, cost 5 to 10 ms more per page (measured on 10 million stored flows).
     return this.clickhouse.query<FlowRow>(
       `SELECT ${ROW_ID} AS id, toUnixTimestamp64Milli(start_time) AS start_ms, toUnixTimestamp64Milli(end_time) AS end_ms, ${PAGE_COLUMNS}, ${WIDE_COLUMNS}
-       FROM flows
+       FROM ${table} AS flows
        WHERE ${where.sql}
-       ORDER BY ${NEWEST_FIRST}
+       ORDER BY ${table === 'flows' ? NEWEST_FIRST : NEWEST_FIRST_RECENT}
        LIMIT {limit:UInt32}`,
       { ...where.params, limit: limit + 1 },
     );

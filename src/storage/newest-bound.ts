@@ -79,3 +79,15 @@ export function hourPlan(counts: readonly BucketCount[], rows: number, fromMs: n
   const hours = counts.filter((c) => c.records > 0 && (bound === undefined || c.startMs >= bound)).map((c) => c.startMs).sort((a, b) => b - a);
   return { fromMs: bound !== undefined && bound > fromMs ? bound : undefined, hours, promisesFullPage: bound !== undefined };
 }
+
+/**
+ * Where a filtered page's read of its newest hour starts (`hourStart`, the hour holding the page's
+ * upper end): when the probe's minutes (`window`, counts per minute) cover that hour from its start
+ * (or the range's, when later) and count no match there, only the minute the probe leaves out (the
+ * one holding the upper end, from `window.to`) can hold one; otherwise the whole hour is read.
+ */
+export function newestHourFrom(hourStart: number, fromMs: number, window: { from: number; to: number } | undefined, minutes: readonly BucketCount[]): number {
+  if (!window || window.from > Math.max(hourStart, fromMs)) return hourStart;
+  const counted = minutes.some((c) => c.startMs >= hourStart && c.records > 0);
+  return counted ? hourStart : Math.max(hourStart, window.to);
+}

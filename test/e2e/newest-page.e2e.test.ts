@@ -30,6 +30,8 @@ describe('the newest-first page, read where the per-minute counts place it', () 
   /** Every stored flow in the window, newest first, read without any bound (one page holds them all). */
   let reference: Array<{ id: string; src: { namespace: string }; dst: { namespace: string } }>;
   const statements: string[] = [];
+  /** The parameters of each read, in the same order. */
+  const parameters: Array<Record<string, unknown>> = [];
 
   before(async () => {
     t = await startTestApp(testConfig());
@@ -41,6 +43,7 @@ describe('the newest-first page, read where the per-minute counts place it', () 
     const query = clickhouse.query.bind(clickhouse);
     clickhouse.query = ((...args: Parameters<ClickHouseAdapter['query']>) => {
       statements.push(args[0]);
+      parameters.push(args[1] ?? {});
       return query(...args);
     }) as ClickHouseAdapter['query'];
     reference = (await repo.search({ ...window, scope: null, limit: 1000 })).items;
@@ -55,6 +58,7 @@ describe('the newest-first page, read where the per-minute counts place it', () 
     let before: FlowSearch['before'];
     for (let n = 0; n < 100; n++) {
       statements.length = 0;
+      parameters.length = 0;
       const page = await repo.search({ ...search, limit, before });
       flowsReads.push(statements.filter((s) => /FROM flows\s/.test(s)).length);
       ids.push(...page.items.map((f) => f.id));
@@ -84,7 +88,8 @@ describe('the newest-first page, read where the per-minute counts place it', () 
     assert.equal(denied.length, 80);
     statements.length = 0;
     await repo.search({ ...window, scope: null, action: 'deny', limit: 10 });
-    assert.ok(!statements.some((s) => s.includes('flow_decisions_1m')), 'a page the newest hour fills asks no counts');
+    assert.ok(statements.some((s) => s.includes('FROM flow_decisions_1m')), 'the minutes holding the page were counted');
+    assert.equal(statements.filter((s) => /FROM flows\s/.test(s)).length, 1, 'then flows was read once, after the bound');
     assert.deepEqual((await pages({ ...window, scope: null, action: 'deny' }, 10)).ids, denied);
     // 27 flows over both the busy stretch and the quiet hours: less than a page, so the newest
     // hour is read, then the older hours that hold a match.
@@ -101,12 +106,30 @@ describe('the newest-first page, read where the per-minute counts place it', () 
     assert.deepEqual((await pages(sparse, 7)).ids, expected);
   });
 
-  it('reads only the newest hour of flows for a filter the rollup counts no older match for', async () => {
+  it('reads no flows for a filter the rollup counts no match for', async () => {
     statements.length = 0;
     const page = await repo.search({ ...window, scope: null, namespace: 'nowhere', limit: 10 });
     assert.deepEqual(page, { items: [], next: undefined });
     assert.ok(statements.some((s) => s.includes('FROM flow_decisions_1m')));
-    assert.equal(statements.filter((s) => /FROM flows\s/.test(s)).length, 1);
+    assert.equal(statements.filter((s) => /FROM flows\s/.test(s)).length, 0);
+  });
+
+  it('reads only the minute the counts leave out of the newest hour when they count no match in it', async () => {
+    // Denied flows of shop: one at T + 45 min (the busy stretch's first), the others in the quiet
+    // hours. The range ends one second after that first one: the counts cover the newest hour up to
+    // T + 45 min, with no match, and leave out the minute from T + 45 min on.
+    const to = T + 45 * M + 1_000;
+    const filter = { from: window.from, to: new Date(to), scope: null, action: 'deny', namespace: 'shop' };
+    const all = reference as unknown as Array<{ id: string; action: string; startTime: string; src: { namespace: string }; dst: { namespace: string } }>;
+    const expected = all.filter((f) => f.action === 'deny' && (f.src.namespace === 'shop' || f.dst.namespace === 'shop') && Date.parse(f.startTime) < to).map((f) => f.id);
+    assert.ok(expected.length > 3);
+    assert.equal(Date.parse(all.find((f) => f.id === expected[0])!.startTime), T + 45 * M);
+    statements.length = 0;
+    parameters.length = 0;
+    await repo.search({ ...filter, limit: 3 });
+    const reads = statements.flatMap((s, i) => (/FROM flows\s/.test(s) ? [parameters[i]] : []));
+    assert.equal(reads[0].from, T + 45 * M, 'the newest hour was read from the minute the counts left out');
+    assert.deepEqual((await pages(filter, 3)).ids, expected);
   });
 
   it('asks nothing of the rollup for a filter it cannot count', async () => {

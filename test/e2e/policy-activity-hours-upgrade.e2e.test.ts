@@ -59,7 +59,8 @@ describe('the hourly policy rollups (peers, activity) on a data directory that a
   after(() => clickhouse.onApplicationShutdown());
 
   it('count the flows stored before them, then every flow stored after, each once', async () => {
-    assert.equal(await runner.run(MIGRATIONS), 2);
+    // 0021 and 0022, and any later one.
+    assert.equal(await runner.run(MIGRATIONS), readdirSync(MIGRATIONS).filter((f) => /^\d{4}_.*\.sql$/.test(f) && Number(f.slice(0, 4)) > 20).length);
     const hourly = await clickhouse.query<Record<string, unknown>>(HOURLY_ACTIVITY);
     assert.ok(hourly.length > 50);
     assert.deepEqual(hourly, await clickhouse.query<Record<string, unknown>>(MINUTES_BY_HOUR), 'the activity of the flows stored before, by hour');

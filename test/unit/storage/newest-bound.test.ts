@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { hourPlan, newestBound, probeWindow, startOfHour } from '../../../src/storage/newest-bound';
+import { hourPlan, newestBound, newestHourFrom, probeWindow, startOfHour } from '../../../src/storage/newest-bound';
 
 const M = 60_000;
 const H = 3_600_000;
@@ -79,5 +79,38 @@ describe('the older hours a filtered page reads', () => {
     const counts = [{ startMs: T - 2 * H, records: 3 }, { startMs: T - 7 * H, records: 0 }, { startMs: T - 9 * H, records: 5 }];
     assert.deepEqual(hourPlan(counts, 101, T - 10 * H), { fromMs: undefined, hours: [T - 2 * H, T - 9 * H], promisesFullPage: false });
     assert.deepEqual(hourPlan([], 101, T - 10 * H), { fromMs: undefined, hours: [], promisesFullPage: false }, 'nothing matches: nothing to read');
+  });
+});
+
+describe('where a filtered page reads its newest hour', () => {
+  // The hour holding the upper end T + 40.5 min; the probe counted minutes T - 20 min to T + 40 min.
+  const upper = T + 40 * M + 30_000;
+  const window = probeWindow(T - 10 * H, upper, 60)!;
+
+  it('reads only the minute the probe leaves out when the probe counts no match in the hour', () => {
+    assert.deepEqual(window, { from: T - 20 * M, to: T + 40 * M });
+    const before = [{ startMs: T - 5 * M, records: 7 }, { startMs: T + 3 * M, records: 0 }];
+    assert.equal(newestHourFrom(T, T - 10 * H, window, before), T + 40 * M);
+    assert.equal(newestHourFrom(T, T - 10 * H, window, []), T + 40 * M);
+  });
+
+  it('reads the whole hour when the probe counts a match in it', () => {
+    assert.equal(newestHourFrom(T, T - 10 * H, window, [{ startMs: T, records: 1 }]), T);
+    assert.equal(newestHourFrom(T, T - 10 * H, window, [{ startMs: T + 39 * M, records: 2 }]), T);
+  });
+
+  it('reads the whole hour when the probe does not reach back to its start, or there was none', () => {
+    const short = probeWindow(T - 10 * H, upper, 30)!;
+    assert.equal(newestHourFrom(T, T - 10 * H, short, []), T);
+    assert.equal(newestHourFrom(T, T - 10 * H, undefined, []), T);
+  });
+
+  it('reads the whole hour when the range starts within it off the minute (that piece is not counted)', () => {
+    const from = T + 10 * M + 500;
+    const w = probeWindow(from, upper, 60)!;
+    assert.equal(w.from, T + 11 * M);
+    assert.equal(newestHourFrom(T, from, w, []), T);
+    const onMinute = probeWindow(T + 10 * M, upper, 60)!;
+    assert.equal(newestHourFrom(T, T + 10 * M, onMinute, []), T + 40 * M);
   });
 });

@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { AttributionService } from '../../src/attribution/attribution.service';
+import { Clock } from '../../src/clock/clock';
+import { reportedEndpoint } from '../../src/flows/flow-record';
+import { ClickHouseAdapter } from '../../src/storage/clickhouse.adapter';
+import { ROW_ID } from '../../src/storage/flow-filter';
+import { FlowRepository, FlowSearch } from '../../src/storage/flow.repository';
+import { MigrationRunner } from '../../src/storage/migration.runner';
+import { flowRecord, seedFlows } from '../support/flow-seed';
+import { tempDir } from '../support/temp-dir';
+import { testConfig } from '../support/test-config';
+import { startTestApp, TestApp } from '../support/test-app';
+
+const M = 60_000;
+const H = 3_600_000;
+const MIGRATIONS = join(__dirname, '..', '..', '..', 'migrations');
+
+/** Row ids of flows in [from, to) with `where`, newest first (the search order), read from `table` with no planning. */
+async function idsIn(clickhouse: ClickHouseAdapter, table: string, from: number, to: number, where = '1'): Promise<string[]> {
+  const rows = await clickhouse.query<{ id: string }>(
+    `SELECT ${ROW_ID} AS id FROM ${table}
+     WHERE start_time >= fromUnixTimestamp64Milli({from:Int64}) AND start_time < fromUnixTimestamp64Milli({to:Int64}) AND ${where}
+     ORDER BY start_time DESC, source_topic DESC, source_partition DESC, source_offset DESC, source_index DESC, source_incarnation DESC`,
+    { from, to },
+  );
+  return rows.map((r) => r.id);
+}
+
+describe('the time-sorted copy of the newest flows', () => {
+  let t: TestApp;
+  let repo: FlowRepository;
+  let clickhouse: ClickHouseAdapter;
+  const statements: string[] = [];
+  /** The flows are placed around the moment the test runs: the copy keeps what started within two hours of being stored. */
+  const now = Date.now();
+  const from = now - 4 * H;
+  const to = now + M;
+
+  before(async () => {
+    t = await startTestApp(testConfig());
+    repo = t.app.get(FlowRepository);
+    clickhouse = t.app.get(ClickHouseAdapter);
+    // 150 flows over the last 50 minutes (every fourth denied, three source namespaces), and 60
+    // that started between three hours and two hours and a minute ago.
+    const recent = Array.from({ length: 150 }, (_, i) =>
+      flowRecord(now - 50 * M + i * 12_000, { action: i % 4 === 0 ? 'deny' : 'allow', src: reportedEndpoint({ namespace: ['shop', 'db', 'edge'][i % 3], name: `r-${i}` }) }));
+    const old = Array.from({ length: 60 }, (_, i) => flowRecord(now - 3 * H + i * M, { src: reportedEndpoint({ namespace: 'shop', name: `o-${i}` }) }));
+    await seedFlows(t.app, old);
+    for (let i = 0; i < recent.length; i += 50) await seedFlows(t.app, recent.slice(i, i + 50));
+    const query = clickhouse.query.bind(clickhouse);
+    clickhouse.query = ((...args: Parameters<ClickHouseAdapter['query']>) => {
+      statements.push(args[0]);
+      return query(...args);
+    }) as ClickHouseAdapter['query'];
+  });
+  after(async () => t?.close());
+
+  const flowsReads = () => statements.filter((s) => /FROM flows\s/.test(s)).length;
+  const recentReads = () => statements.filter((s) => /FROM flows_recent\s/.test(s)).length;
+
+  /** Every page of a search, following the cursor. */
+  async function pages(search: Omit<FlowSearch, 'limit' | 'before'>, limit: number): Promise<string[]> {
+    const ids: string[] = [];
+    let before: FlowSearch['before'];
+    for (let n = 0; n < 100; n++) {
+      const page = await repo.search({ ...search, limit, before });
+      ids.push(...page.items.map((f) => f.id));
+      before = page.next;
+      if (!before) break;
+    }
+    return ids;
+  }
+
+  it('holds every flow that started within two hours of being stored, and no older one', async () => {
+    const all = await idsIn(clickhouse, 'flows', from, to);
+    assert.equal(all.length, 210);
+    assert.deepEqual(await idsIn(clickhouse, 'flows_recent', from, to), await idsIn(clickhouse, 'flows', now - 2 * H, to));
+    assert.equal((await idsIn(clickhouse, 'flows_recent', from, to)).length, 150);
+  });
+
+  it('has the columns of flows, with their types, and the same values for a row', async () => {
+    const columns = (table: string) =>
+      clickhouse.query<{ name: string; type: string }>('SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = {table:String} ORDER BY position', { table });
+    assert.deepEqual(await columns('flows_recent'), await columns('flows'));
+    const [id] = await idsIn(clickhouse, 'flows', from, to);
+    const row = (table: string) => clickhouse.query(`SELECT * FROM ${table} WHERE ${ROW_ID} = {id:String}`, { id });
+    const stored = await row('flows');
+    assert.equal(stored.length, 1);
+    assert.deepEqual(await row('flows_recent'), stored);
+    const [{ q }] = await clickhouse.query<{ q: string }>("SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = 'flows_recent'");
+    assert.match(q, /TTL toDateTime\(start_time\) \+ toIntervalHour\(3\)/, 'an hour of flows is dropped three hours after it ends');
+  });
+
+  it('serves the newest pages from the copy, in the order flows gives, and older pages from flows', async () => {
+    statements.length = 0;
+    const first = await repo.search({ from: new Date(from), to: new Date(to), scope: null, limit: 25 });
+    assert.equal(recentReads(), 1);
+    assert.equal(flowsReads(), 0, 'the page in reach of the copy reads no flows');
+    assert.deepEqual(first.items.map((f) => f.id), (await idsIn(clickhouse, 'flows', from, to)).slice(0, 25));
+    statements.length = 0;
+    const ids = await pages({ from: new Date(from), to: new Date(to), scope: null }, 25);
+    assert.deepEqual([recentReads(), flowsReads()], [5, 4], 'five full pages of the last hour came from the copy; the rest (25 of those and the 60 older flows, three pages and the end) from flows');
+    assert.deepEqual(ids, await idsIn(clickhouse, 'flows', from, to));
+    // The same over HTTP, as the console asks for it.
+    const res = await t.http().get('/api/v1/flows').query({ from: new Date(from).toISOString(), to: new Date(to).toISOString(), limit: 10 });
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body.items.map((f: { id: string }) => f.id), (await idsIn(clickhouse, 'flows', from, to)).slice(0, 10));
+  });
+
+  it('serves a filtered page from the copy when the counts place it in reach, and scopes it', async () => {
+    statements.length = 0;
+    const denied = await pages({ from: new Date(from), to: new Date(to), scope: null, action: 'deny' }, 10);
+    assert.deepEqual(denied, await idsIn(clickhouse, 'flows', from, to, "action = 'deny'"));
+    assert.ok(recentReads() >= 1);
+    const scoped = await pages({ from: new Date(from), to: new Date(to), scope: ['edge'] }, 10);
+    assert.deepEqual(scoped, await idsIn(clickhouse, 'flows', from, to, "(src_namespace = 'edge' OR dst_namespace = 'edge')"));
+  });
+
+  it('reads a page older than the copy reaches from flows alone', async () => {
+    statements.length = 0;
+    const page = await repo.search({ from: new Date(from), to: new Date(now - 2 * H), scope: null, limit: 20 });
+    assert.equal(recentReads(), 0);
+    assert.deepEqual(page.items.map((f) => f.id), (await idsIn(clickhouse, 'flows', from, now - 2 * H)).slice(0, 20));
+  });
+
+  it('stores a retried batch once in the copy too', async () => {
+    const attribution = t.app.get(AttributionService, { strict: false });
+    const rows = Array.from({ length: 20 }, (_, i) =>
+      attribution.attribute(flowRecord(now - 5 * M + i * 1_000), { format: 'flowscope', topic: 'retried', partition: 0, offset: String(i), index: 0 }));
+    await repo.insert(rows, 'retried:0:0-19');
+    await repo.insert(rows, 'retried:0:0-19');
+    const [{ n }] = await clickhouse.query<{ n: number }>("SELECT count() AS n FROM flows_recent WHERE source_topic = 'retried'");
+    assert.equal(Number(n), 20);
+  });
+
+  it('still returns the page from flows when the copy misses rows it should hold', async () => {
+    await clickhouse.command('TRUNCATE TABLE flows_recent');
+    statements.length = 0;
+    const page = await repo.search({ from: new Date(from), to: new Date(to), scope: null, limit: 25 });
+    assert.equal(recentReads(), 1, 'the copy was asked, came back short');
+    assert.equal(flowsReads(), 1, 'and flows answered');
+    assert.deepEqual(page.items.map((f) => f.id), (await idsIn(clickhouse, 'flows', from, to)).slice(0, 25));
+  });
+});
+
+describe('the time-sorted copy on a data directory that already holds flows', () => {
+  const clickhouse = new ClickHouseAdapter(testConfig());
+  const runner = new MigrationRunner(clickhouse, new Clock());
+  const now = Date.now();
+  const columns = ['start_time', 'action', 'src_namespace', 'dst_namespace', 'source_topic', 'source_partition', 'source_offset'];
+  const line = (ms: number, i: number) => [new Date(ms).toISOString().replace('T', ' ').replace('Z', ''), 'allow', 'shop', 'db', 'upgrade', 0, i].join('\t');
+
+  before(async () => {
+    // A data directory as the version before left it: every migration up to 0022, and flows stored.
+    const earlier = tempDir('flowscope-migrations-');
+    mkdirSync(earlier, { recursive: true });
+    for (const f of readdirSync(MIGRATIONS).filter((f) => /^\d{4}_.*\.sql$/.test(f) && Number(f.slice(0, 4)) <= 22)) copyFileSync(join(MIGRATIONS, f), join(earlier, f));
+    await clickhouse.connect();
+    await runner.run(earlier);
+    // 30 flows of the last hour and 30 from five hours ago.
+    const lines = [...Array.from({ length: 30 }, (_, i) => line(now - 60 * M + i * M, i)), ...Array.from({ length: 30 }, (_, i) => line(now - 5 * H + i * M, 30 + i))];
+    await clickhouse.insertTsv('flows', columns, lines, 'upgrade:0');
+  });
+  after(() => clickhouse.onApplicationShutdown());
+
+  it('copies the flows of the last two hours on the first start, then every new one', async () => {
+    await runner.run(MIGRATIONS);
+    const count = async () => Number((await clickhouse.query<{ n: number }>('SELECT count() AS n FROM flows_recent'))[0].n);
+    assert.equal(await count(), 30);
+    await clickhouse.insertTsv('flows', columns, [line(now - 10_000, 60)], 'upgrade:1');
+    assert.equal(await count(), 31);
+    // Running the migrations again (a restart) applies nothing and copies nothing twice.
+    assert.equal(await runner.run(MIGRATIONS), 0);
+    assert.equal(await count(), 31);
+  });
+});
