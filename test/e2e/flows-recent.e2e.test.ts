@@ -81,12 +81,16 @@ describe('the time-sorted copy of the newest flows', () => {
     assert.equal((await idsIn(clickhouse, 'flows_recent', from, to)).length, 150);
   });
 
-  it('has the columns of flows, with their types, and the same values for a row', async () => {
+  it('has the columns a search page reads, with the types of flows, and the same values for a row', async () => {
     const columns = (table: string) =>
-      clickhouse.query<{ name: string; type: string }>('SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = {table:String} ORDER BY position', { table });
-    assert.deepEqual(await columns('flows_recent'), await columns('flows'));
+      clickhouse.query<{ name: string; type: string }>('SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = {table:String} ORDER BY name', { table });
+    const copied = await columns('flows_recent');
+    const types = new Map((await columns('flows')).map((c) => [c.name, c.type]));
+    assert.ok(copied.length >= 50);
+    for (const c of copied) assert.equal(types.get(c.name), c.type, c.name);
+    const names = copied.map((c) => c.name).join(', ');
     const [id] = await idsIn(clickhouse, 'flows', from, to);
-    const row = (table: string) => clickhouse.query(`SELECT * FROM ${table} WHERE ${ROW_ID} = {id:String}`, { id });
+    const row = (table: string) => clickhouse.query(`SELECT ${names} FROM ${table} WHERE ${ROW_ID} = {id:String}`, { id });
     const stored = await row('flows');
     assert.equal(stored.length, 1);
     assert.deepEqual(await row('flows_recent'), stored);

@@ -132,11 +132,19 @@ describe('the newest-first page, read where the per-minute counts place it', () 
     assert.deepEqual((await pages(filter, 3)).ids, expected);
   });
 
-  it('asks nothing of the rollup for a filter it cannot count', async () => {
+  it('reads a filter the counts cannot count from its newest hour first, then from the whole range', async () => {
     statements.length = 0;
     const page = await repo.search({ ...window, scope: null, dst: { port: 443 }, limit: 10 });
-    assert.equal(page.items.length, 10);
-    assert.ok(!statements.some((s) => s.includes('flow_decisions_1m')));
+    assert.ok(!statements.some((s) => s.includes('flow_decisions_1m')), 'the counts were not asked');
+    assert.equal(statements.filter((s) => /FROM flows\s/.test(s)).length, 1, 'the newest hour filled the page');
+    assert.deepEqual(page.items.map((f) => f.id), reference.slice(0, 10).map((f) => f.id));
+    assert.deepEqual((await pages({ ...window, scope: null, dst: { port: 443 } }, 25)).ids, reference.map((f) => f.id));
+    // One flow, in the hour before the newest: the newest hour comes back empty, the range is read whole.
+    const all = reference as unknown as Array<{ id: string; src: { name: string } }>;
+    const { ids, flowsReads } = await pages({ ...window, scope: null, src: { name: 's-350' } }, 10);
+    assert.deepEqual(ids, all.filter((f) => f.src.name === 's-350').map((f) => f.id));
+    assert.equal(ids.length, 1);
+    assert.deepEqual(flowsReads, [2]);
   });
 
   it('still returns every flow when the rollup counts rows flows does not hold (a short bounded read falls back)', async () => {
