@@ -207,7 +207,7 @@ export class FlowRepository {
   /**
    * The page's `limit` + 1 rows before `upperMs`, read where the rollup's counts place them;
    * undefined: read the range as it is. The newest minutes that hold the page, when the counts show
-   * some, bound the read (without a filter it would otherwise sort the whole newest hour), and a page
+   * some (not asked for a policy's or destination namespace's page), bound the read (without a filter it would otherwise sort the whole newest hour), and a page
    * within the last hour and a half reads the time-sorted copy of the newest flows. Otherwise a
    * filter's page reads its newest hour (only the minute the counts leave out when they count no
    * match there), then only the older hours the counts say hold a match (a filter that matches
@@ -217,7 +217,11 @@ export class FlowRepository {
     const fromMs = filter.from.getTime();
     const timeOnly = onlyTimeRange(filter);
     if (!timeOnly && !rollupCanAnswer(filter)) return this.newestHourFirst(filter, limit, cursor, upperMs);
-    const w = probeWindow(fromMs, upperMs, NEWEST_PROBE_MINUTES);
+    // A policy's or destination namespace's rows lie together in each hour (the flows table's sort
+    // key): their newest hour costs about a granule, less than asking the counts first (a policy's
+    // page took 35 ms that way, 48 ms with the counts asked first).
+    const sortKeyed = filter.policy !== undefined || filter.dst?.namespace !== undefined;
+    const w = sortKeyed ? undefined : probeWindow(fromMs, upperMs, NEWEST_PROBE_MINUTES);
     const minutes = w ? await this.rollupCounts(filter, w.from, w.to, 'minute') : [];
     const bound = newestBound(minutes, limit + 1);
     if (bound !== undefined && bound > fromMs) {

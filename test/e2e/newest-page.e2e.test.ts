@@ -106,6 +106,15 @@ describe('the newest-first page, read where the per-minute counts place it', () 
     assert.deepEqual((await pages(sparse, 7)).ids, expected);
   });
 
+  it('reads the newest hour of a destination namespace or policy first, without asking the minutes (they lie together there)', async () => {
+    statements.length = 0;
+    const page = await repo.search({ ...window, scope: null, dst: { namespace: 'db' }, limit: 10 });
+    assert.ok(!statements.some((s) => s.includes('toUnixTimestamp(minute)')), 'no minute counts');
+    assert.equal(statements.filter((s) => /FROM flows\s/.test(s)).length, 1);
+    assert.deepEqual(page.items.map((f) => f.id), reference.slice(0, 10).map((f) => f.id));
+    assert.deepEqual((await pages({ ...window, scope: null, dst: { namespace: 'db' } }, 40)).ids, reference.map((f) => f.id));
+  });
+
   it('reads no flows for a filter the rollup counts no match for', async () => {
     statements.length = 0;
     const page = await repo.search({ ...window, scope: null, namespace: 'nowhere', limit: 10 });
