@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { AttributedFlow } from '../attribution/attributed-flow';
 import { FlowDetails, hasDetails } from '../flows/flow-details';
 import { FlowAction } from '../flows/flow-record';
+import { Clock } from '../clock/clock';
 import { FlowFilter, flowWhere, onlyTimeRange, rollupCanAnswer, ROW_ID } from './flow-filter';
 import { BucketCount, hourPlan, NEWEST_PROBE_MINUTES, newestBound, newestHourFrom, probeWindow, startOfHour } from './newest-bound';
-import { Clock } from '../clock/clock';
 import { ClickHouseAdapter } from './clickhouse.adapter';
 import { ruleTextOf, WIDE_COLUMNS } from './shared-values.sql';
 import { FLOW_COLUMNS } from './flow-row.encoder';
@@ -207,11 +207,12 @@ export class FlowRepository {
   /**
    * The page's `limit` + 1 rows before `upperMs`, read where the rollup's counts place them;
    * undefined: read the range as it is. The newest minutes that hold the page, when the counts show
-   * some (not asked for a policy's or destination namespace's page), bound the read (without a filter it would otherwise sort the whole newest hour), and a page
-   * within the last hour and a half reads the time-sorted copy of the newest flows. Otherwise a
-   * filter's page reads its newest hour (only the minute the counts leave out when they count no
-   * match there), then only the older hours the counts say hold a match (a filter that matches
-   * little would otherwise read every hour).
+   * some (they are not asked for a policy's or destination namespace's page), bound the read:
+   * without a filter it would otherwise sort the whole newest hour. A page within the last hour and
+   * a half reads the time-sorted copy of the newest flows first. Otherwise a filter's page reads its
+   * newest hour (only the minute the counts leave out when they count no match there), then only
+   * the older hours the counts say hold a match (a filter that matches little would otherwise read
+   * every hour).
    */
   private async plannedRows(filter: FlowFilter, limit: number, cursor: Cursor | undefined, upperMs: number): Promise<FlowRow[] | undefined> {
     const fromMs = filter.from.getTime();

@@ -4,15 +4,16 @@
  * hour whole. Unbounded, that costs the whole newest hour (10 million flows in one hour made the
  * newest page take 0.6 s on two cores) and, for a filter that matches little, every hour of the
  * range. The per-minute decision rollup (the counts the stats show) tells which minutes and hours
- * hold matching records: a page without a filter reads only from the newest minutes that hold it,
- * and a filter that does not fill its page in the newest hour reads only the older hours that hold
- * a match.
+ * hold matching records: a page reads only from the newest minutes that hold it, and a filter that
+ * does not fill its page there reads its newest hour (none of it but the last minute when the
+ * counts show no match in it), then only the older hours that hold a match.
  *
  * A bound that the counts promise holds the rows asked for is a hint: the read after it is kept
  * only when it came back full, so counts higher than what flows holds (rows past retention) cost a
- * second read, never a row. Reading only the hours that hold matches relies on the counts covering
- * every stored flow, which the rollup's view does for every insert into flows (a retried batch fills
- * it in together with the table, as the per-address table that IP search reads).
+ * second read, never a row. Skipping an hour, or the part of the newest hour the counts show empty,
+ * relies on the counts covering every stored flow, which the rollup's view does for every insert
+ * into flows (a retried batch fills it in together with the table, as the per-address table that
+ * IP search reads).
  */
 
 const MINUTE_MS = 60_000;
