@@ -12,9 +12,10 @@
 -- for the whole retention.
 --
 -- Only the columns a search page shows and filters the newest pages by (the page's columns in
--- flow.repository.ts), with the types of `flows` and the engine's default compression: the traces, service and label columns
--- a page does not show stay out, which keeps the copy's cost on every insert down. A page column
--- added to flows must be added here too (the page's read would fail, and the tests with it).
+-- flow.repository.ts), with the types of `flows` and the engine's default compression: the traces,
+-- service and label columns a page does not show stay out, which keeps the copy's cost on every
+-- insert down. A page column added to flows must be added here too (the page's read would fail,
+-- and the tests with it).
 CREATE TABLE IF NOT EXISTS flows_recent
 ENGINE = MergeTree
 PARTITION BY toStartOfHour(start_time)

@@ -140,6 +140,31 @@ describe('the time-sorted copy of the newest flows', () => {
     assert.equal(Number(n), 20);
   });
 
+  it('reads only what the copy is sure to hold, by the engine\'s clock, whatever the service\'s clock says', async () => {
+    // Ten minutes of flows from two and a half hours ago, four a minute, stored now: too old to be
+    // copied. They (and the older flows of those minutes) are put in the copy by hand, all but the
+    // second newest, as if copied when they were recent. A service whose clock runs two hours late
+    // takes their page for one within the copy's reach: the copy, full but missing a row, must not
+    // answer it.
+    const base = Math.floor((now - 150 * M) / M) * M;
+    await seedFlows(t.app, Array.from({ length: 40 }, (_, i) => flowRecord(base + Math.floor(i / 4) * M + (i % 4) * 1_000)), 'late');
+    const range = { from: new Date(base), to: new Date(base + 10 * M) };
+    const expected = await idsIn(clickhouse, 'flows', range.from.getTime(), range.to.getTime());
+    assert.ok(expected.length > 11);
+    const names = (await clickhouse.query<{ name: string }>("SELECT name FROM system.columns WHERE database = currentDatabase() AND table = 'flows_recent'")).map((c) => c.name).join(', ');
+    await clickhouse.command(
+      `INSERT INTO flows_recent (${names}) SELECT ${names} FROM flows
+       WHERE start_time >= fromUnixTimestamp64Milli({from:Int64}) AND start_time < fromUnixTimestamp64Milli({to:Int64}) AND ${ROW_ID} != {missing:String}`,
+      { from: range.from.getTime(), to: range.to.getTime(), missing: expected[1] },
+    );
+    const late = new FlowRepository(clickhouse, { now: () => new Date(now - 2 * H) } as Clock);
+    statements.length = 0;
+    const page = await late.search({ ...range, scope: null, limit: 10 });
+    assert.equal(recentReads(), 1, 'the copy was asked');
+    assert.equal(flowsReads(), 1, 'and flows answered');
+    assert.deepEqual(page.items.map((f) => f.id), expected.slice(0, 10));
+  });
+
   it('still returns the page from flows when the copy misses rows it should hold', async () => {
     await clickhouse.command('TRUNCATE TABLE flows_recent');
     statements.length = 0;
