@@ -114,6 +114,25 @@ export function onlyTimeRange(f: FlowFilter): boolean {
   return !sideSet(f.src) && !sideSet(f.dst) && Object.entries(f).every(([k, v]) => !set(v) || ['from', 'to', 'src', 'dst', 'scope'].includes(k));
 }
 
+/**
+ * The side of the filter's one exact address ('either' for `ip`) when that address is its only
+ * condition besides the time range (and no namespace scope), else undefined.
+ */
+export function singleAddress(f: FlowFilter): 'either' | 'src' | 'dst' | undefined {
+  if (!onlyIp(f)) return undefined;
+  const [side, m] = f.ip !== undefined ? ['either' as const, f.ip] : f.src?.ip !== undefined ? ['src' as const, f.src.ip] : ['dst' as const, f.dst?.ip];
+  return m !== undefined && 'ip' in m ? side : undefined;
+}
+
+/**
+ * True when a newest-first page of this filter reads only the flows granules that hold the
+ * address's newest rows (flowWhere with `newest`): a few dozen granules at most, which the engine
+ * reads faster in one pass and sorts than newest granule first (see FlowRepository.newestRows).
+ */
+export function readsNewestKeys(f: FlowFilter, ip: IpAccess): boolean {
+  return onlyIp(f) && (ip.either === true || ip.src === true || ip.dst === true);
+}
+
 /** True when an IP condition is the filter's only condition besides the time range. */
 function onlyIp(f: FlowFilter): boolean {
   const set = (v: unknown) => v !== undefined;
@@ -150,9 +169,14 @@ export function flowWhere(f: FlowFilter, opts: { rollup?: boolean; ip?: IpAccess
     // Only the newest rows are wanted and the address is the only condition: every flow_ips row
     // stands for a matching flow, so the newest `rows` distinct sort keys (and any key sharing the
     // last one's time) hold the newest `rows` matching flows. Rows at the cursor's own time are all
-    // kept: the cursor's coordinates, not the time, decide which of them come next.
+    // kept: the cursor's coordinates, not the time, decide which of them come next. The keys are
+    // taken from the address's newest rows only, twice as many when either side matches (a flow
+    // with the address on both sides has two rows): for one address those are read in the table's
+    // order (address, time) and the read stops there, so an address with a million flows costs
+    // about what a quiet one does, where a DISTINCT over all of its rows took 240 ms for 800,000.
     const older = newest.beforeMs === undefined ? '' : ` AND start_time < fromUnixTimestamp64Milli(${bind(newest.beforeMs, 'Int64')})`;
-    const newestKeys = `SELECT ${SORT_KEY} FROM (SELECT DISTINCT ${SORT_KEY} FROM flow_ips WHERE ${ipIndexSql(m, side, bind)}${older} ORDER BY start_time DESC LIMIT ${bind(newest.rows, 'UInt32')} WITH TIES)`;
+    const newestRows = `SELECT ${SORT_KEY} FROM flow_ips WHERE ${ipIndexSql(m, side, bind)}${older} ORDER BY start_time DESC LIMIT ${bind(side ? newest.rows : 2 * newest.rows, 'UInt32')} WITH TIES`;
+    const newestKeys = `SELECT ${SORT_KEY} FROM (SELECT DISTINCT ${SORT_KEY} FROM (${newestRows}) ORDER BY start_time DESC LIMIT ${bind(newest.rows, 'UInt32')} WITH TIES)`;
     const atCursor = newest.beforeMs === undefined ? '' : ` UNION ALL SELECT ${SORT_KEY} FROM flow_ips WHERE ${ipIndexSql(m, side, bind)} AND start_time = fromUnixTimestamp64Milli(${bind(newest.beforeMs, 'Int64')})`;
     return cond(`(${SORT_KEY}) IN (${newestKeys}${atCursor})`);
   };

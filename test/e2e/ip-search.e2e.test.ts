@@ -99,6 +99,22 @@ describe('search by IP address and CIDR (IPv4 and IPv6, either side, source, des
     const ch = t.app.get(ClickHouseAdapter);
     const range = { from: new Date(window.from), to: new Date(window.to), scope: null };
     assert.deepEqual(await ipAccess(ch, { ...range, ip: { ip: '192.168.7.9' }, dst: { ip: { family: 6, first: 'fd00:b::', last: 'fd00:b::ffff:ffff:ffff:ffff' } } }), { either: true, src: false, dst: true });
+    // A newest-first page of one exact address reads only that address's newest rows there: no count is asked.
+    const query = ch.query.bind(ch);
+    let asked = 0;
+    ch.query = ((...args: Parameters<ClickHouseAdapter['query']>) => {
+      asked++;
+      return query(...args);
+    }) as ClickHouseAdapter['query'];
+    try {
+      assert.deepEqual(await ipAccess(ch, { ...range, dst: { ip: { ip: 'fd00:b::1:1' } } }, true), { dst: true });
+      assert.equal(asked, 0);
+      // Not for a range of addresses, which may hold most of the stored flows.
+      assert.deepEqual(await ipAccess(ch, { ...range, ip: { family: 4, first: '10.0.0.0', last: '10.255.255.255' } }, true), { either: true, src: false, dst: false });
+      assert.equal(asked, 1);
+    } finally {
+      ch.query = query;
+    }
     // Every address of every stored flow has its row there (records without an address have none).
     const addresses = all.reduce((n, f) => n + (f.src.ip ? 1 : 0) + (f.dst.ip ? 1 : 0), 0);
     const [row] = await ch.query<{ n: string | number }>('SELECT count() AS n FROM flow_ips');
