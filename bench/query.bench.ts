@@ -1,10 +1,11 @@
 /**
  * Reads at scale: flow search, stats, policy activity (p50 / p95 with one client and with four at
- * once) and a large CSV export (rows/s, the service's peak RSS above idle), against the built
- * service as its own process over a data directory seeded with synthetic flows spread over the 24 h
- * up to the start of the current hour, as a live system holds them (the newest ones are then also in
- * the time-sorted copy of the last two hours, see migrations/0023_flows_recent.sql); then the newest
- * page once more, with as many flows in the last hour.
+ * once) and a large CSV export (rows/s, the median of three runs; the service's peak RSS above
+ * idle), against the built service as its own process over a data directory seeded with synthetic
+ * flows spread over the 24 h up to the start of the current hour, as a live system holds them (the
+ * newest ones are then also in the time-sorted copy of the last two hours, see
+ * migrations/0023_flows_recent.sql); then the newest page once more, with as many flows in the
+ * last hour.
  * FLOWSCOPE_BENCH_QUERY_FLOWS sets the size (default 10 million).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -20,6 +21,8 @@ import { BenchResult } from './bench.types';
 
 const FLOWS = Number(process.env.FLOWSCOPE_BENCH_QUERY_FLOWS ?? 10_000_000);
 const EXPORT_ROWS_TARGET = 1_000_000;
+/** Exports timed in a row (and ceiling runs), the median reported. */
+const EXPORT_RUNS = 3;
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 /** The first hour of the seeded day: the data ends where the current hour starts. */
@@ -127,6 +130,11 @@ export class Service {
   }
 }
 
+/** The item whose `value` is the median (the lower middle one for an even count). */
+function median<T>(items: readonly T[], value: (item: T) => number): T {
+  return [...items].sort((a, b) => value(a) - value(b))[Math.floor((items.length - 1) / 2)];
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
@@ -197,23 +205,33 @@ export async function runQueryBench(): Promise<BenchResult[]> {
     const idle = service.rssMiB();
     let peak = idle;
     const sampler = setInterval(() => (peak = Math.max(peak, service.rssMiB())), 20);
-    const t = process.hrtime.bigint();
-    const { bytes, lines } = await download(exportUrl);
-    const secs = Number(process.hrtime.bigint() - t) / 1e9;
+    // Three exports in a row, the median reported and all three in the notes: single runs of the
+    // unchanged export moved between 212,000 and 341,000 rows/s on one machine, the first one after the
+    // reads being the slowest. The peak RSS is the highest over the three.
+    const runs: Array<{ rows: number; bytes: number; secs: number }> = [];
+    for (let i = 0; i < EXPORT_RUNS; i++) {
+      const t = process.hrtime.bigint();
+      const { bytes, lines } = await download(exportUrl);
+      runs.push({ rows: lines - 1, bytes, secs: Number(process.hrtime.bigint() - t) / 1e9 });
+    }
     clearInterval(sampler);
-    const rows = lines - 1;
+    const run = median(runs, (r) => r.rows / r.secs);
     // The ceiling: the engine itself writing the same export's CSV (same SELECT, one thread, as the
     // service runs it), read and dropped, with the service stopped. No HTTP, hashing or logging.
+    // As many runs, the median too.
     await service.stop();
     const filter = { from: new Date(T0), to: new Date(T0 + hours * 3_600_000), action: 'allow', scope: null };
-    const ceiling = engineExport(dir, await exportStatement(filter));
+    const statement = await exportStatement(filter);
+    const ceilings = Array.from({ length: EXPORT_RUNS }, () => engineExport(dir, statement));
+    const ceiling = median(ceilings, (c) => c.rows / c.seconds);
     await service.start();
+    const rates = (xs: number[]) => xs.map((x) => Math.round(x).toLocaleString('en-US')).join(', ');
     out.push({
-      name: `CSV export (${rows.toLocaleString('en-US')} rows)`,
-      value: rows / secs,
+      name: `CSV export (${run.rows.toLocaleString('en-US')} rows), median of ${EXPORT_RUNS}`,
+      value: run.rows / run.secs,
       unit: 'rows/s',
-      ceiling: { name: 'the engine writing the same CSV (same SELECT, in-process, no HTTP)', value: ceiling.rows / ceiling.seconds },
-      notes: `${(bytes / 2 ** 20).toFixed(0)} MiB in ${secs.toFixed(1)} s; service RSS idle ${idle.toFixed(0)} MiB, peak ${peak.toFixed(0)} MiB (+${(peak - idle).toFixed(0)}); ceiling: ${ceiling.rows.toLocaleString('en-US')} rows in ${ceiling.seconds.toFixed(1)} s`,
+      ceiling: { name: `the engine writing the same CSV (same SELECT, in-process, no HTTP), median of ${EXPORT_RUNS}`, value: ceiling.rows / ceiling.seconds },
+      notes: `${(run.bytes / 2 ** 20).toFixed(0)} MiB in ${run.secs.toFixed(1)} s; the runs: ${rates(runs.map((r) => r.rows / r.secs))} rows/s; service RSS idle ${idle.toFixed(0)} MiB, peak ${peak.toFixed(0)} MiB (+${(peak - idle).toFixed(0)}); ceiling runs: ${rates(ceilings.map((c) => c.rows / c.seconds))} rows/s`,
     });
     out.push({ name: 'seeding (synthetic rows straight into the engine, views included)', value: FLOWS / seedSeconds, unit: 'rows/s', notes: size });
   } finally {
