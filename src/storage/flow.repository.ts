@@ -226,8 +226,8 @@ export class FlowRepository {
     // million stored flows). Not for a namespace scope, which can match few of the copy's rows.
     const copyFirst = timeOnly && filter.scope === null && upperMs > recentFromMs;
     if (copyFirst) {
-      const recent = await this.newestRows(filter, limit, cursor, undefined, 'flows_recent');
-      if (recent.length > limit) return recent;
+      const recent = await this.fullPageFromCopy(filter, limit, cursor);
+      if (recent) return recent;
     }
     // A policy's or destination namespace's rows lie together in each hour (the flows table's sort
     // key): their newest hour costs about a granule, less than asking the counts first (a policy's
@@ -238,10 +238,8 @@ export class FlowRepository {
     const bound = newestBound(minutes, limit + 1);
     if (bound !== undefined && bound > fromMs) {
       const bounded = { ...filter, from: new Date(bound) };
-      if (!copyFirst && bound >= recentFromMs) {
-        const recent = await this.newestRows(bounded, limit, cursor, undefined, 'flows_recent');
-        if (recent.length > limit) return recent;
-      }
+      const recent = !copyFirst && bound >= recentFromMs ? await this.fullPageFromCopy(bounded, limit, cursor) : undefined;
+      if (recent) return recent;
       const rows = await this.newestRows(bounded, limit, cursor);
       return rows.length > limit ? rows : undefined;
     }
@@ -258,6 +256,12 @@ export class FlowRepository {
     const older = await this.newestRows({ ...filter, from: new Date(plan.fromMs ?? fromMs), to: new Date(hourStart) }, rest, cursor, plan.hours);
     if (plan.promisesFullPage && older.length <= rest) return undefined;
     return [...newest, ...older];
+  }
+
+  /** The page read from the time-sorted copy of the newest flows, or undefined when the copy cannot fill it. */
+  private async fullPageFromCopy(filter: FlowFilter, limit: number, cursor: Cursor | undefined): Promise<FlowRow[] | undefined> {
+    const rows = await this.newestRows(filter, limit, cursor, undefined, 'flows_recent');
+    return rows.length > limit ? rows : undefined;
   }
 
   /**
