@@ -32,6 +32,13 @@ export interface PeerActivityRow {
   lastSeen: number;
 }
 
+/**
+ * Whether a flow relates to the policy ({policy:String}): it decided the flow, decided it with staged
+ * policies enforced, or is in its trace. Written as the expression of the flows' policies index
+ * (migrations/0024_flows_policies_index.sql), which the engine uses only for that same expression.
+ */
+const RELATES_TO_POLICY = 'has(arrayConcat([decision_policy, pending_decision_policy], trace_policies), {policy:String})';
+
 /** An endpoint's name in the peers: its name, else its aggregated name, else its address (as the peers rollup's view names it). */
 const PEER_NAME = (side: 'src' | 'dst') => `if(${side}_name != '', ${side}_name, if(${side}_name_aggr != '', ${side}_name_aggr, ${side}_ip))`;
 
@@ -116,7 +123,7 @@ export class PolicyActivityRepository {
         `(toStartOfHour(start_time) = toStartOfHour(fromUnixTimestamp64Milli({edgeFrom${i}:Int64}, 'UTC')) AND start_time >= fromUnixTimestamp64Milli({edgeFrom${i}:Int64}) AND start_time < fromUnixTimestamp64Milli({edgeTo${i}:Int64}))`);
       const where = new WhereBuilder()
         .addAll(`(${pieces.join(' OR ')})`, edgeParams(split.edges))
-        .addAll('(decision_policy = {policy:String} OR pending_decision_policy = {policy:String} OR has(trace_policies, {policy:String}))', {})
+        .addAll(RELATES_TO_POLICY, {})
         .scope(w.scope);
       Object.assign(params, where.params);
       parts.push(`SELECT src_namespace, ${PEER_NAME('src')} AS src, dst_namespace, ${PEER_NAME('dst')} AS dst,

@@ -169,6 +169,25 @@ describe("a policy's activity: whole hours from the hourly rollups, the range's 
     assert.doesNotMatch(rules[0], /policy_activity_1m/);
   });
 
+  it("the range's ends find the policy's flows through the flows' policies index", async () => {
+    const calls: Array<[string, Record<string, unknown>]> = [];
+    const query = ch.query.bind(ch);
+    ch.query = (async (sql: string, params: Record<string, unknown> = {}) => {
+      calls.push([sql, params]);
+      return query(sql, params);
+    }) as typeof ch.query;
+    try {
+      await activity(BASELINE, '2026-11-26T05:17:30.500Z', '2026-11-26T08:12:10.250Z');
+    } finally {
+      ch.query = query;
+    }
+    const edges = calls.filter(([sql]) => /FROM flows WHERE/.test(sql));
+    assert.equal(edges.length, 1);
+    const plan = (await ch.query<{ explain: string }>(`EXPLAIN indexes = 1 ${edges[0][0]}`, edges[0][1])).map((r) => r.explain).join('\n');
+    // The engine lists a skipping index only where the query names its expression.
+    assert.match(plan, /Name: idx_policies/);
+  });
+
   it('top peers are cut at topPeers, busiest first', async () => {
     const res = await t.http().get(`/api/v1/policies/${encodeURIComponent(BASELINE)}/activity`).query({ from: '2026-11-26T05:00:00Z', to: '2026-11-26T09:00:00Z', topPeers: 1 }).expect(200);
     const all = await peersFromFlows(ch, BASELINE, '2026-11-26T05:00:00Z', '2026-11-26T09:00:00Z');
