@@ -9,6 +9,7 @@ import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { InsertSpool, insertFromFile, insertPrefix } from './binary-insert';
 import { EngineLock } from './engine-lock';
+import { SessionPool } from './session-pool';
 import { inlineParams } from './sql-literal';
 
 export type QueryParams = Record<string, unknown>;
@@ -65,8 +66,8 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
   private rawInsert?: ChdbExtension['rawInsert'];
   /** Embedded engine: where binary insert bodies wait as files for the engine to read (see insertBytes). */
   private spool?: InsertSpool;
-  /** Embedded engine: the reader sessions with their queries in flight (the least busy serves next). */
-  private readers: Array<{ client: ClickHouseClient; busy: number }> = [];
+  /** Embedded engine: the reader sessions, each query on the next one free (see SessionPool). */
+  private readers?: SessionPool<ClickHouseClient>;
   readonly embedded: boolean;
   /** Embedded engine only: reads side by side, writes alone (see EngineLock). */
   private readonly lock = new EngineLock();
@@ -92,11 +93,13 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
       await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
       // chDB ignores the client's `database` option; USE sticks to its single session instead.
       await client.command({ query: `USE ${database}` });
+      const readers: ClickHouseClient[] = [];
       for (let i = 0; i < EMBEDDED_READERS; i++) {
         const reader = createClient({ connection: createChdbConnection({ path }) as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'] });
         await reader.command({ query: `USE ${database}` });
-        this.readers.push({ client: reader, busy: 0 });
+        readers.push(reader);
       }
+      this.readers = new SessionPool(readers);
       this.client = client;
       this.rawInsert = (params) => chdb.chdb.rawInsert(params);
       this.spool = new InsertSpool(join(path, 'flowscope-insert-spool'));
@@ -125,19 +128,16 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
 
   private async read<T>(query: string, params: QueryParams, settings?: ClickHouseSettings): Promise<T[]> {
     const client = this.ch;
-    const reader = this.readers.reduce<(typeof this.readers)[number] | undefined>((best, r) => (!best || r.busy < best.busy ? r : best), undefined);
-    if (!reader) {
+    if (!this.readers) {
       const rs = await client.query({ query, query_params: params, format: 'JSONEachRow', clickhouse_settings: settings });
       return rs.json<T>();
     }
-    reader.busy++;
-    try {
-      // Inlined: chDB runs bound-parameter queries one at a time across all its sessions.
-      const rs = await reader.client.query({ query: inlineParams(query, params), format: 'JSONEachRow', clickhouse_settings: { ...READ_SETTINGS, ...settings } });
-      return await rs.json<T>();
-    } finally {
-      reader.busy--;
-    }
+    // Inlined: chDB runs bound-parameter queries one at a time across all its sessions.
+    const sql = inlineParams(query, params);
+    return this.readers.use(async (reader) => {
+      const rs = await reader.query({ query: sql, format: 'JSONEachRow', clickhouse_settings: { ...READ_SETTINGS, ...settings } });
+      return rs.json<T>();
+    });
   }
 
   /**
@@ -279,13 +279,13 @@ export class ClickHouseAdapter implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     const client = this.client;
-    const readers = this.readers;
+    const readers = this.readers?.sessions ?? [];
     this.client = undefined;
     this.rawInsert = undefined;
     const spool = this.spool;
     this.spool = undefined;
-    this.readers = [];
-    for (const r of readers) await r.client.close();
+    this.readers = undefined;
+    for (const r of readers) await r.close();
     await spool?.remove();
     await client?.close();
   }
