@@ -149,18 +149,24 @@ describe("a policy's activity: whole hours from the hourly rollups, the range's 
     assert.deepEqual(sizes, [2, 2, 0], 'db: web to pg, outside to pg; shop: web to pg, web to outside');
   });
 
-  it('read neither flows nor the per-minute rollup for a range of whole hours', async () => {
-    const statements: string[] = [];
+  /** The statements, with their parameters, the service runs for a policy's activity over the range. */
+  async function statementsOf(policy: string, from: string, to: string): Promise<Array<[string, Record<string, unknown>]>> {
+    const calls: Array<[string, Record<string, unknown>]> = [];
     const query = ch.query.bind(ch);
-    ch.query = (async (sql: string, params?: Record<string, unknown>) => {
-      statements.push(sql);
+    ch.query = (async (sql: string, params: Record<string, unknown> = {}) => {
+      calls.push([sql, params]);
       return query(sql, params);
     }) as typeof ch.query;
     try {
-      await activity(BASELINE, '2026-11-26T05:00:00.000Z', '2026-11-26T09:00:00.000Z');
+      await activity(policy, from, to);
     } finally {
       ch.query = query;
     }
+    return calls;
+  }
+
+  it('read neither flows nor the per-minute rollup for a range of whole hours', async () => {
+    const statements = (await statementsOf(BASELINE, '2026-11-26T05:00:00.000Z', '2026-11-26T09:00:00.000Z')).map(([sql]) => sql);
     const peers = statements.filter((s) => s.includes('policy_peers_1h'));
     assert.equal(peers.length, 1);
     assert.doesNotMatch(peers[0], /FROM flows/);
@@ -170,18 +176,7 @@ describe("a policy's activity: whole hours from the hourly rollups, the range's 
   });
 
   it("the range's ends find the policy's flows through the flows' policies index", async () => {
-    const calls: Array<[string, Record<string, unknown>]> = [];
-    const query = ch.query.bind(ch);
-    ch.query = (async (sql: string, params: Record<string, unknown> = {}) => {
-      calls.push([sql, params]);
-      return query(sql, params);
-    }) as typeof ch.query;
-    try {
-      await activity(BASELINE, '2026-11-26T05:17:30.500Z', '2026-11-26T08:12:10.250Z');
-    } finally {
-      ch.query = query;
-    }
-    const edges = calls.filter(([sql]) => /FROM flows WHERE/.test(sql));
+    const edges = (await statementsOf(BASELINE, '2026-11-26T05:17:30.500Z', '2026-11-26T08:12:10.250Z')).filter(([sql]) => /FROM flows WHERE/.test(sql));
     assert.equal(edges.length, 1);
     const plan = (await ch.query<{ explain: string }>(`EXPLAIN indexes = 1 ${edges[0][0]}`, edges[0][1])).map((r) => r.explain).join('\n');
     // The engine lists a skipping index only where the query names its expression.
