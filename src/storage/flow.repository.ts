@@ -209,11 +209,11 @@ export class FlowRepository {
    * undefined: read the range as it is. The newest minutes that hold the page, when the counts show
    * some (they are not asked for a policy's or destination namespace's page), bound the read:
    * without a filter it would otherwise sort the whole newest hour. A page within the last hour and
-   * a half reads the time-sorted copy of the newest flows first (a page with no filter before asking
-   * the counts: the copy almost always fills it). Otherwise a filter's page reads its
-   * newest hour (only the minute the counts leave out when they count no match there), then only
-   * the older hours the counts say hold a match (a filter that matches little would otherwise read
-   * every hour).
+   * three quarters (RECENT_READ_MINUTES) reads the time-sorted copy of the newest flows first (a
+   * page with no filter before asking the counts: the copy almost always fills it). Otherwise a
+   * filter's page reads its newest hour (only the minute the counts leave out when they count no
+   * match there), then only the older hours the counts say hold a match (a filter that matches
+   * little would otherwise read every hour).
    */
   private async plannedRows(filter: FlowFilter, limit: number, cursor: Cursor | undefined, upperMs: number): Promise<FlowRow[] | undefined> {
     const fromMs = filter.from.getTime();
