@@ -3,8 +3,8 @@
  * once) and a large CSV export (rows/s, the median of three runs; the service's peak RSS above
  * idle), against the built service as its own process over a data directory seeded with synthetic
  * flows spread over the 24 h up to the start of the current hour, as a live system holds them (the
- * newest ones are then also in the time-sorted copy of the last two hours, see
- * migrations/0023_flows_recent.sql); then the newest page once more, with as many flows in the
+ * flows of the last day but its first minutes are then also in the time-sorted copy, see
+ * migrations/0025_flows_recent_day.sql); then the newest page once more, with as many flows in the
  * last hour.
  * FLOWSCOPE_BENCH_QUERY_FLOWS sets the size (default 10 million).
  */
@@ -187,8 +187,11 @@ export async function runQueryBench(): Promise<BenchResult[]> {
     const policy = (i: number) => encodeURIComponent(`NetworkPolicy/ns-${(21 + i) % 50}/default.p${(1 + Math.floor(i / 50)) % 4}`);
     const reads: Array<[string, string | ((request: number) => string)]> = [
       ['flow search: newest 100', `/api/v1/flows?${day}&limit=100`],
-      // Older than the time-sorted copy of the newest flows holds: read from flows.
+      // Earlier in the day: from the time-sorted copy's older hours.
       ['flow search: newest 100 of a range ending 6 h before the data', `/api/v1/flows?from=${new Date(T0).toISOString()}&to=${new Date(T0 + 18 * HOUR_MS).toISOString()}&limit=100`],
+      // The seeded day's first quarter of an hour, older than the copy reaches (a day less a quarter of an hour, by the
+      // time the reads run): read from flows, as is any page older than a day.
+      ['flow search: newest 100 of the data\'s first 15 minutes, older than the time-sorted copy reaches', `/api/v1/flows?from=${new Date(T0).toISOString()}&to=${new Date(T0 + 15 * 60_000).toISOString()}&limit=100`],
       // The seeded flows of ns-7 are all allowed, so this search matches nothing: the minute and hour counts show it.
       ['flow search: deny + namespace, no match', `/api/v1/flows?${day}&action=deny&namespace=ns-7&limit=100`],
       ['flow search: deny + namespace, 1 flow in 50', `/api/v1/flows?${day}&action=deny&namespace=ns-0&limit=100`],

@@ -16,6 +16,8 @@ import { startTestApp, TestApp } from '../support/test-app';
 
 const M = 60_000;
 const H = 3_600_000;
+/** How long after its start a stored flow is copied (migrations/0025_flows_recent_day.sql). */
+const REACH = 24 * H;
 const MIGRATIONS = join(__dirname, '..', '..', '..', 'migrations');
 
 /** Row ids of flows in [from, to) with `where`, newest first (the search order), read from `table` with no planning. */
@@ -34,9 +36,9 @@ describe('the time-sorted copy of the newest flows', () => {
   let repo: FlowRepository;
   let clickhouse: ClickHouseAdapter;
   const statements: string[] = [];
-  /** The flows are placed around the moment the test runs: the copy keeps what started within two hours of being stored. */
+  /** The flows are placed around the moment the test runs: the copy keeps what started within a day of being stored. */
   const now = Date.now();
-  const from = now - 4 * H;
+  const from = now - REACH - 2 * H;
   const to = now + M;
 
   before(async () => {
@@ -44,10 +46,10 @@ describe('the time-sorted copy of the newest flows', () => {
     repo = t.app.get(FlowRepository);
     clickhouse = t.app.get(ClickHouseAdapter);
     // 150 flows over the last 50 minutes (every fourth denied, three source namespaces), and 60
-    // that started between three hours and two hours and a minute ago.
+    // that started between a day and an hour and a day and a minute ago.
     const recent = Array.from({ length: 150 }, (_, i) =>
       flowRecord(now - 50 * M + i * 12_000, { action: i % 4 === 0 ? 'deny' : 'allow', src: reportedEndpoint({ namespace: ['shop', 'db', 'edge'][i % 3], name: `r-${i}` }) }));
-    const old = Array.from({ length: 60 }, (_, i) => flowRecord(now - 3 * H + i * M, { src: reportedEndpoint({ namespace: 'shop', name: `o-${i}` }) }));
+    const old = Array.from({ length: 60 }, (_, i) => flowRecord(now - REACH - H + i * M, { src: reportedEndpoint({ namespace: 'shop', name: `o-${i}` }) }));
     await seedFlows(t.app, old);
     for (let i = 0; i < recent.length; i += 50) await seedFlows(t.app, recent.slice(i, i + 50));
     const query = clickhouse.query.bind(clickhouse);
@@ -74,10 +76,10 @@ describe('the time-sorted copy of the newest flows', () => {
     return ids;
   }
 
-  it('holds every flow that started within two hours of being stored, and no older one', async () => {
+  it('holds every flow that started within a day of being stored, and no older one', async () => {
     const all = await idsIn(clickhouse, 'flows', from, to);
     assert.equal(all.length, 210);
-    assert.deepEqual(await idsIn(clickhouse, 'flows_recent', from, to), await idsIn(clickhouse, 'flows', now - 2 * H, to));
+    assert.deepEqual(await idsIn(clickhouse, 'flows_recent', from, to), await idsIn(clickhouse, 'flows', now - REACH, to));
     assert.equal((await idsIn(clickhouse, 'flows_recent', from, to)).length, 150);
   });
 
@@ -95,7 +97,7 @@ describe('the time-sorted copy of the newest flows', () => {
     assert.equal(stored.length, 1);
     assert.deepEqual(await row('flows_recent'), stored);
     const [{ q }] = await clickhouse.query<{ q: string }>("SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = 'flows_recent'");
-    assert.match(q, /TTL toDateTime\(start_time\) \+ toIntervalHour\(3\)/, 'an hour of flows is dropped three hours after it ends');
+    assert.match(q, /TTL toDateTime\(start_time\) \+ toIntervalHour\(25\)/, 'an hour of flows is dropped a day after it ends');
   });
 
   it('serves the newest pages from the copy, in the order flows gives, and older pages from flows', async () => {
@@ -109,8 +111,8 @@ describe('the time-sorted copy of the newest flows', () => {
     const ids = await pages({ from: new Date(from), to: new Date(to), scope: null }, 25);
     assert.deepEqual(
       [recentReads(), flowsReads()],
-      [7, 4],
-      'five full pages of the last hour came from the copy; the rest (25 of those and the 60 older flows, three pages and the end) from flows, after the copy came back short for the two pages whose cursor it still reaches',
+      [9, 4],
+      'five full pages of the last hour came from the copy; the rest (25 of those and the 60 older flows, three pages and the end) from flows, after the copy came back short for the two pages whose cursor it still reaches (asked for the hour before the cursor, then for the range)',
     );
     assert.deepEqual(ids, await idsIn(clickhouse, 'flows', from, to));
     // The same over HTTP, as the console asks for it.
@@ -130,9 +132,9 @@ describe('the time-sorted copy of the newest flows', () => {
 
   it('reads a page older than the copy reaches from flows alone', async () => {
     statements.length = 0;
-    const page = await repo.search({ from: new Date(from), to: new Date(now - 2 * H), scope: null, limit: 20 });
+    const page = await repo.search({ from: new Date(from), to: new Date(now - REACH), scope: null, limit: 20 });
     assert.equal(recentReads(), 0);
-    assert.deepEqual(page.items.map((f) => f.id), (await idsIn(clickhouse, 'flows', from, now - 2 * H)).slice(0, 20));
+    assert.deepEqual(page.items.map((f) => f.id), (await idsIn(clickhouse, 'flows', from, now - REACH)).slice(0, 20));
   });
 
   it('stores a retried batch once in the copy too', async () => {
@@ -146,12 +148,12 @@ describe('the time-sorted copy of the newest flows', () => {
   });
 
   it('reads only what the copy is sure to hold, by the engine\'s clock, whatever the service\'s clock says', async () => {
-    // Ten minutes of flows from two and a half hours ago, four a minute, stored now: too old to be
+    // Ten minutes of flows from a day and half an hour ago, four a minute, stored now: too old to be
     // copied. They (and the older flows of those minutes) are put in the copy by hand, all but the
     // second newest, as if copied when they were recent. A service whose clock runs two hours late
     // takes their page for one within the copy's reach: the copy, full but missing a row, must not
     // answer it.
-    const base = Math.floor((now - 150 * M) / M) * M;
+    const base = Math.floor((now - REACH - 30 * M) / M) * M;
     await seedFlows(t.app, Array.from({ length: 40 }, (_, i) => flowRecord(base + Math.floor(i / 4) * M + (i % 4) * 1_000)), 'late');
     const range = { from: new Date(base), to: new Date(base + 10 * M) };
     const expected = await idsIn(clickhouse, 'flows', range.from.getTime(), range.to.getTime());
@@ -174,40 +176,46 @@ describe('the time-sorted copy of the newest flows', () => {
     await clickhouse.command('TRUNCATE TABLE flows_recent');
     statements.length = 0;
     const page = await repo.search({ from: new Date(from), to: new Date(to), scope: null, limit: 25 });
-    assert.equal(recentReads(), 1, 'the copy was asked, came back short');
+    assert.equal(recentReads(), 2, 'the copy was asked for the last hour, then for the range, and came back short');
     assert.equal(flowsReads(), 1, 'and flows answered');
     assert.deepEqual(page.items.map((f) => f.id), (await idsIn(clickhouse, 'flows', from, to)).slice(0, 25));
   });
 });
 
-describe('the time-sorted copy on a data directory that already holds flows', () => {
-  const clickhouse = new ClickHouseAdapter(testConfig());
-  const runner = new MigrationRunner(clickhouse, new Clock());
-  const now = Date.now();
-  const columns = ['start_time', 'action', 'src_namespace', 'dst_namespace', 'source_topic', 'source_partition', 'source_offset'];
-  const line = (ms: number, i: number) => [new Date(ms).toISOString().replace('T', ' ').replace('Z', ''), 'allow', 'shop', 'db', 'upgrade', 0, i].join('\t');
-
-  before(async () => {
-    // A data directory as the version before left it: every migration up to 0022, and flows stored.
-    const earlier = tempDir('flowscope-migrations-');
-    mkdirSync(earlier, { recursive: true });
-    for (const f of readdirSync(MIGRATIONS).filter((f) => /^\d{4}_.*\.sql$/.test(f) && Number(f.slice(0, 4)) <= 22)) copyFileSync(join(MIGRATIONS, f), join(earlier, f));
-    await clickhouse.connect();
-    await runner.run(earlier);
-    // 30 flows of the last hour and 30 from five hours ago.
-    const lines = [...Array.from({ length: 30 }, (_, i) => line(now - 60 * M + i * M, i)), ...Array.from({ length: 30 }, (_, i) => line(now - 5 * H + i * M, 30 + i))];
-    await clickhouse.insertTsv('flows', columns, lines, 'upgrade:0');
-  });
-  after(() => clickhouse.onApplicationShutdown());
-
-  it('copies the flows of the last two hours on the first start, then every new one', async () => {
-    await runner.run(MIGRATIONS);
+// The versions before this one: the copy not there yet (up to 0022), the copy holding two hours (up to 0024).
+for (const last of [22, 24]) {
+  describe(`the time-sorted copy on a data directory that already holds flows (migrations up to ${last})`, () => {
+    const clickhouse = new ClickHouseAdapter(testConfig());
+    const runner = new MigrationRunner(clickhouse, new Clock());
+    const now = Date.now();
+    const columns = ['start_time', 'action', 'src_namespace', 'dst_namespace', 'source_topic', 'source_partition', 'source_offset'];
+    const line = (ms: number, i: number) => [new Date(ms).toISOString().replace('T', ' ').replace('Z', ''), 'allow', 'shop', 'db', 'upgrade', 0, i].join('\t');
     const count = async () => Number((await clickhouse.query<{ n: number }>('SELECT count() AS n FROM flows_recent'))[0].n);
-    assert.equal(await count(), 30);
-    await clickhouse.insertTsv('flows', columns, [line(now - 10_000, 60)], 'upgrade:1');
-    assert.equal(await count(), 31);
-    // Running the migrations again (a restart) applies nothing and copies nothing twice.
-    assert.equal(await runner.run(MIGRATIONS), 0);
-    assert.equal(await count(), 31);
+
+    before(async () => {
+      // A data directory as an earlier version left it, and flows stored by it.
+      const earlier = tempDir('flowscope-migrations-');
+      mkdirSync(earlier, { recursive: true });
+      for (const f of readdirSync(MIGRATIONS).filter((f) => /^\d{4}_.*\.sql$/.test(f) && Number(f.slice(0, 4)) <= last)) copyFileSync(join(MIGRATIONS, f), join(earlier, f));
+      await clickhouse.connect();
+      await runner.run(earlier);
+      // 30 flows of the last hour, 30 from five hours ago and 30 from thirty hours ago.
+      const lines = [now - 60 * M, now - 5 * H, now - 30 * H].flatMap((start, n) => Array.from({ length: 30 }, (_, i) => line(start + i * M, 30 * n + i)));
+      await clickhouse.insertTsv('flows', columns, lines, 'upgrade:0');
+      if (last >= 23) assert.equal(await count(), 30, 'the earlier copy took the last two hours');
+    });
+    after(() => clickhouse.onApplicationShutdown());
+
+    it('copies the flows of the last day on the first start, then every new one', async () => {
+      await runner.run(MIGRATIONS);
+      assert.equal(await count(), 60);
+      await clickhouse.insertTsv('flows', columns, [line(now - 10_000, 90), line(now - 23 * H, 91), line(now - 25 * H, 92)], 'upgrade:1');
+      assert.equal(await count(), 62, 'a flow stored within a day of its start is copied, one stored later is not');
+      // Running the migrations again (a restart) applies nothing and copies nothing twice.
+      assert.equal(await runner.run(MIGRATIONS), 0);
+      assert.equal(await count(), 62);
+      const [{ q }] = await clickhouse.query<{ q: string }>("SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = 'flows_recent'");
+      assert.match(q, /TTL toDateTime\(start_time\) \+ toIntervalHour\(25\)/);
+    });
   });
-});
+}
