@@ -267,15 +267,19 @@ export class FlowRepository {
 
   /**
    * The page read from the time-sorted copy of the newest flows, or undefined when the copy cannot
-   * fill it: the last hour before its upper end first (COPY_FIRST_WINDOW_MS), then the whole range.
+   * fill it: the last hour before its upper end first (COPY_FIRST_WINDOW_MS), then what the page
+   * still lacks from the rest of the range.
    */
   private async fullPageFromCopy(filter: FlowFilter, limit: number, cursor: Cursor | undefined): Promise<FlowRow[] | undefined> {
     const windowFromMs = Math.min(filter.to.getTime(), cursor?.startTime ?? Infinity) - COPY_FIRST_WINDOW_MS;
+    let rows: FlowRow[] = [];
+    let rest = filter;
     if (windowFromMs > filter.from.getTime()) {
-      const rows = await this.newestRows({ ...filter, from: new Date(windowFromMs) }, limit, cursor, undefined, 'flows_recent');
+      rows = await this.newestRows({ ...filter, from: new Date(windowFromMs) }, limit, cursor, undefined, 'flows_recent');
       if (rows.length > limit) return rows;
+      rest = { ...filter, to: new Date(windowFromMs) };
     }
-    const rows = await this.newestRows(filter, limit, cursor, undefined, 'flows_recent');
+    rows = [...rows, ...(await this.newestRows(rest, limit - rows.length, cursor, undefined, 'flows_recent'))];
     return rows.length > limit ? rows : undefined;
   }
 
