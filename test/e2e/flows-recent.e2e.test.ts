@@ -36,6 +36,8 @@ describe('the time-sorted copy of the newest flows', () => {
   let repo: FlowRepository;
   let clickhouse: ClickHouseAdapter;
   const statements: string[] = [];
+  /** The time range each statement read (its `from` and `to` parameters), in the order of `statements`. */
+  const ranges: Array<{ from?: number; to?: number }> = [];
   /** The flows are placed around the moment the test runs: the copy keeps what started within a day of being stored. */
   const now = Date.now();
   const from = now - REACH - 2 * H;
@@ -55,6 +57,7 @@ describe('the time-sorted copy of the newest flows', () => {
     const query = clickhouse.query.bind(clickhouse);
     clickhouse.query = ((...args: Parameters<ClickHouseAdapter['query']>) => {
       statements.push(args[0]);
+      ranges.push({ from: args[1]?.from as number | undefined, to: args[1]?.to as number | undefined });
       return query(...args);
     }) as ClickHouseAdapter['query'];
   });
@@ -175,8 +178,11 @@ describe('the time-sorted copy of the newest flows', () => {
   it('still returns the page from flows when the copy misses rows it should hold', async () => {
     await clickhouse.command('TRUNCATE TABLE flows_recent');
     statements.length = 0;
+    ranges.length = 0;
     const page = await repo.search({ from: new Date(from), to: new Date(to), scope: null, limit: 25 });
-    assert.equal(recentReads(), 2, 'the copy was asked for the last hour, then for the range, and came back short');
+    assert.equal(recentReads(), 2, 'the copy was asked for the last hour, then for the rest of the range, and came back short');
+    const copyRanges = ranges.filter((_, i) => /FROM flows_recent\s/.test(statements[i]));
+    assert.deepEqual(copyRanges, [{ from: to - H, to }, { from, to: to - H }], 'the rest of the range, without the hour read first');
     assert.equal(flowsReads(), 1, 'and flows answered');
     assert.deepEqual(page.items.map((f) => f.id), (await idsIn(clickhouse, 'flows', from, to)).slice(0, 25));
   });
