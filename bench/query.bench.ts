@@ -147,12 +147,12 @@ async function timed(url: string): Promise<number> {
   return Number(process.hrtime.bigint() - t) / 1e6;
 }
 
-/** Requests the latency loops have sent, so that a read naming a different address each request never repeats one. */
+/** Requests the latency loops have sent, so that a read naming a different policy each request never repeats one. */
 let sent = 0;
 
 /**
  * p50 / p95 over `n` requests per client, `clients` at once (after one warm-up request). `url` may
- * name a different address for each request (its argument counts every loop's requests).
+ * name a different policy for each request (its argument counts every loop's requests).
  */
 async function latency(url: string | ((request: number) => string), clients: number, n: number): Promise<{ p50: number; p95: number }> {
   const at = typeof url === 'string' ? () => url : url;
